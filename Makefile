@@ -1,0 +1,54 @@
+# The two commands that do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
+INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' 2>/dev/null | sort)
+
+.PHONY: help deps tools run test lint typecheck gen gen-check test-unit test-integration bench clean
+
+help:
+	@echo "make run    install what is needed, start NATS and the router on examples/msp"
+	@echo "make test   install what is needed, lint, typecheck and run every test"
+	@echo "make bench  benchmarks side by side with their references (docs/benchmarks.md)"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+tools:
+	scripts/tools.sh nats-server alertmanager prometheus
+
+gen: deps
+	npm run --silent gen
+
+gen-check: deps
+	node --import tsx scripts/gen.ts --check
+
+lint: deps
+	biome check .
+
+typecheck: deps
+	tsc -p tsconfig.json --noEmit
+
+test-unit: deps
+	node --import tsx --test --test-concurrency=2 $(UNIT_TESTS)
+
+test-integration: deps tools
+	node --import tsx --test --test-concurrency=2 $(INTEGRATION_TESTS)
+
+# One runner invocation for all suites, so its closing summary counts every test.
+test: deps tools gen-check lint typecheck
+	node --import tsx --test --test-concurrency=2 $(UNIT_TESTS) $(INTEGRATION_TESTS)
+
+run: deps tools
+	scripts/run.sh
+
+bench: deps tools
+	node --import tsx test/bench/run.ts
+
+clean:
+	rm -rf dist .run

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point: runs the compiled CLI when built (container image), the TypeScript source otherwise (checkout).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(root, 'dist', 'cli', 'main.js');
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(join(root, 'cli', 'main.ts')).href);
+}
