@@ -15,6 +15,7 @@ import {
   optionalString,
   ownField,
   parseRfc3339,
+  preview,
   readStringMap,
   requireArray,
   requireObject,
@@ -89,7 +90,7 @@ function checkVersion(version: unknown): void {
   }
   throw new ValidationError(
     'version',
-    `${JSON.stringify(version)} is not supported; Switchboard reads Alertmanager webhook payload version "4"`,
+    `${preview(version)} is not supported; Switchboard reads Alertmanager webhook payload version "4"`,
   );
 }
 
@@ -97,7 +98,7 @@ function readTruncatedAlerts(payload: JsonObject): number {
   const value = ownField(payload, 'truncatedAlerts');
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError('truncatedAlerts', `must be a whole number of 0 or more, got ${JSON.stringify(value)}`);
+    throw new ValidationError('truncatedAlerts', `must be a whole number of 0 or more, got ${preview(value)}`);
   }
   return value;
 }
@@ -138,7 +139,7 @@ function readStatus(alert: JsonObject, field: string): AlertStatus {
   if (status === 'firing' || status === 'resolved') return status;
   const statusField = keyPath(field, 'status');
   if (status === undefined) throw new ValidationError(statusField, 'is required ("firing" or "resolved")');
-  throw new ValidationError(statusField, `must be "firing" or "resolved", got ${JSON.stringify(status)}`);
+  throw new ValidationError(statusField, `must be "firing" or "resolved", got ${preview(status)}`);
 }
 
 /** Annotations, plus Alertmanager's `generatorURL` (the Prometheus graph link) unless one is already there. */
@@ -175,7 +176,7 @@ function readTime(alert: JsonObject, key: string, field: string, required: boole
   if (value === '' || isGoZeroTime(value)) return undefined;
   const epoch = parseRfc3339(value);
   if (epoch === null) {
-    throw new ValidationError(timeField, `${JSON.stringify(value)} is not an RFC 3339 timestamp`);
+    throw new ValidationError(timeField, `${preview(value)} is not an RFC 3339 timestamp`);
   }
   return epoch;
 }

@@ -48,12 +48,22 @@ export function describeType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A value quoted for an error message, cut short so a huge field cannot bloat logs and responses. */
+export function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Keys longer than this are shortened in paths: they are invalid anyway, and the path goes into logs. */
+const MAX_KEY_IN_PATH = 100;
 
 /** `labels.host`, or `labels["my-label"]` when the key is not an identifier; a bare key at the root. */
 export function keyPath(parent: string, key: string): string {
-  if (IDENTIFIER.test(key)) return parent ? `${parent}.${key}` : key;
-  return `${parent}[${JSON.stringify(key)}]`;
+  const shown = key.length > MAX_KEY_IN_PATH ? `${key.slice(0, MAX_KEY_IN_PATH)}...` : key;
+  if (IDENTIFIER.test(shown)) return parent ? `${parent}.${shown}` : shown;
+  return `${parent}[${JSON.stringify(shown)}]`;
 }
 
 /** `alerts[3]`, or `[3]` at the root. */
@@ -142,15 +152,15 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
 export function parseRfc3339(text: string): number | null {
   const m = RFC3339.exec(text.toUpperCase());
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (!isRealLocalDateTime({ year, month, day, hour, minute, second })) return null;
+  const local = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: Number(m[6]),
+  };
+  if (!isRealLocalDateTime(local)) return null;
   if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
   const epoch = Date.parse(text.toUpperCase());
   return Number.isFinite(epoch) ? epoch : null;

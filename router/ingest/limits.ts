@@ -3,7 +3,7 @@
 // limit is rejected rather than cut: truncating two different values to the same prefix would merge
 // two alerts. Prose (summary, annotation values) is truncated instead: losing its tail loses no alert.
 import { ValidationError } from '../errors.ts';
-import { keyPath, type NamedValue } from './common.ts';
+import type { NamedValue } from './common.ts';
 
 export const INGEST_LIMITS = {
   /** Alerts in one request (Alertmanager group, generic array). */
@@ -106,30 +106,28 @@ function labelName(entry: NamedValue, mode: NameMode): string {
  */
 export function buildLabels(entries: readonly NamedValue[], mode: NameMode, field: string): Record<string, string> {
   checkEntryCount(entries.length, INGEST_LIMITS.maxLabelsPerAlert, field, 'labels');
-  const values = new Map<string, Set<string>>();
+  const merged = new Map<string, { values: Set<string>; field: string }>();
   for (const entry of entries) {
     const name = labelName(entry, mode);
-    let set = values.get(name);
-    if (!set) {
-      set = new Set();
-      values.set(name, set);
-    }
-    set.add(entry.value);
+    const existing = merged.get(name);
+    if (existing) existing.values.add(entry.value);
+    else merged.set(name, { values: new Set([entry.value]), field: entry.field });
   }
   const labels: [string, string][] = [];
-  for (const [name, set] of values) {
-    const value = [...set].sort().join(',');
+  for (const [name, { values, field: entryField }] of merged) {
+    const value = [...values].sort().join(',');
     if (value.length > INGEST_LIMITS.maxLabelValueLength) {
       throw new ValidationError(
-        keyPath(field, name),
+        entryField,
         `is ${value.length} characters long; at most ${INGEST_LIMITS.maxLabelValueLength} are allowed in a label value`,
       );
     }
     labels.push([name, value]);
   }
   checkEntryCount(labels.length, INGEST_LIMITS.maxLabelsPerAlert, field, 'labels');
+  // Sorted by name, so equal label sets serialise identically whatever order the source used.
   // fromEntries defines own properties, so even an odd name cannot reach a prototype.
-  return Object.fromEntries(labels);
+  return Object.fromEntries(labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

@@ -8,10 +8,12 @@
 //   A weekly Monday-09:00 handoff stays Monday 09:00 local after DST changes (that week's shift is 167 or 169
 //   real hours); a 12h rotation at 08:00/20:00 stays at 08:00/20:00 (the shift over the change is 11 or 13 h).
 //   A handoff time the clock skips happens when the gap ends (02:30 -> 03:00); a repeated one at its first
-//   occurrence. An `1h` slot the clock skips entirely is empty (that member's turn is skipped that night).
+//   occurrence. A `1h` slot the clock skips entirely is empty (that member's turn is skipped that night).
 // - Any other period (`36h`, `5h`, `30m`): b(m) = anchor + m * period in REAL elapsed time, every shift is
 //   exactly that long, and the local handoff time moves by an hour across DST: such periods have no daily
-//   pattern to keep, and sub-hour periods would otherwise get empty or doubled slots around DST.
+//   pattern to keep, and sub-hour periods would otherwise get empty or doubled slots around DST. (The config
+//   compiler currently rejects periods under 1h and a `handoff` without a whole-day period; both are handled
+//   here anyway so that hand-built configs mean something definite.)
 // The first member is on call from `start` until the first boundary strictly after `start`; each later
 // boundary passes the shift to the next member, round-robin. So a `handoff` that differs from the time of
 // `start` makes the first shift shorter than a period (start Monday 00:00, weekly, handoff 09:00: the first
@@ -28,7 +30,10 @@ function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
 }
 
-/** A rotation's boundaries: `boundary(m)` increases with m; `lastBoundaryAtOrBefore(t)` is max m with boundary(m) <= t. */
+/**
+ * A rotation's boundaries: `boundary(m)` never decreases with m (two may coincide in a DST gap);
+ * `lastBoundaryAtOrBefore(t)` is the largest m with boundary(m) <= t.
+ */
 export interface Rotation {
   boundary(m: number): number;
   lastBoundaryAtOrBefore(t: number): number;

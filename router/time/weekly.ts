@@ -3,7 +3,8 @@
 //
 // Semantics, shared by business hours, layer restrictions and anything else built on these windows:
 // - A window opens on each of its `days` (ISO weekday of the local date it OPENS on) at `from` and closes at
-//   `to` the same day; `to <= from` means it closes on the next local day (`22:00-06:00`; `09:00-09:00` is 24h).
+//   `to` the same day (`to` = 1440 is midnight at its end); `to < from` means it closes on the next local day
+//   (`22:00-06:00`). `to === from` is an empty window (the config compiler rejects it).
 // - Edges are read on the local wall clock, so an occurrence is as long as the real time between its edges:
 //   `00:00-24:00` on a spring-forward day is 23 hours, `22:00-06:00` across a fall-back night 9 hours.
 // - A wall time that the clock skips (spring-forward gap) is read as the instant the gap ends, i.e. when
@@ -96,18 +97,18 @@ function isoDateOfNaive(naiveMidnight: number): string {
 
 /** Minutes after the opening day's midnight at which a window closes (past 1440 when it crosses midnight). */
 function closingMinute(window: WeeklyWindow): number {
-  return window.to <= window.from ? window.to + 1440 : window.to;
+  return window.to < window.from ? window.to + 1440 : window.to;
 }
 
 /** Whether any window can ever open (guards the searches below against looping over nothing). */
 export function hasAnyWindow(windows: readonly WeeklyWindow[]): boolean {
-  return windows.some((w) => w.days.length > 0);
+  return windows.some((w) => w.days.length > 0 && w.from !== w.to);
 }
 
 /**
  * The occurrences of `windows` that open on the local date whose naive midnight is `naiveMidnight`, sorted
- * by start, unmerged. Empty when the date is a holiday. An occurrence whose edges collapse into one instant
- * (both inside the same spring-forward gap) is dropped.
+ * by start, unmerged. Empty when the date is a holiday. An empty occurrence (`from === to`, or both edges
+ * inside the same spring-forward gap) is dropped.
  */
 export function occurrencesOpeningOn(
   windows: readonly WeeklyWindow[],
@@ -127,8 +128,9 @@ export function occurrencesOpeningOn(
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-// An occurrence closes at most 48 h of wall time after the midnight of the day it opens on (`24:00-24:00`),
-// so the occurrences covering an instant opened on its local date or one of the two before.
+// An occurrence closes before the end of the day after the one it opens on (with a hand-built `from` of 1440,
+// which the compiler rejects, before the end of the second day after), so the occurrences covering an instant
+// opened on its local date or one of the two before.
 const LOOKBACK_DAYS = 2;
 
 /**
@@ -154,7 +156,7 @@ export function activeWindowAt(
 
 /**
  * Merged occurrences (overlapping or touching ones joined) from the first that ends after `from`, in order,
- * unclipped. Stops at the first occurrence starting at or after `until`, or after SEARCH_HORIZON_DAYS local
+ * unclipped. Nothing starting at or after `until` is yielded; the walk also stops after SEARCH_HORIZON_DAYS local
  * days in a row without any occurrence (so a window set that never opens cannot loop forever). A stretch
  * that goes on for longer than SEARCH_HORIZON_DAYS (windows covering every hour of the week) is yielded in
  * pieces of about that length, which touch but do not overlap, so that a consumer is never starved.
@@ -174,11 +176,12 @@ export function* iterateOccurrences(
   let pendingDays = 0;
   let yieldedUntil = Number.NEGATIVE_INFINITY;
   let idleDays = 0;
+  // Occurrences opening after the local date of `until` start after its midnight, which is after `until`.
+  const lastDay = Number.isFinite(until) ? localMidnight(until, timeZone) : Number.POSITIVE_INFINITY;
   // Occurrences opening on later days never start before those of earlier days (wallClockInstant is
   // monotone), so joining each one to `pending` as it comes keeps the output merged and in order.
   for (;;) {
-    // Every occurrence opening on `day` or later starts at or after this instant.
-    if (wallClockInstant(day, timeZone) >= until || idleDays > SEARCH_HORIZON_DAYS) break;
+    if (day > lastDay || idleDays > SEARCH_HORIZON_DAYS) break;
     if (pending && pendingDays > SEARCH_HORIZON_DAYS) {
       yield pending;
       yieldedUntil = pending.end;

@@ -1,0 +1,72 @@
+import { createLogger } from '../router/log.ts';
+import { startRouter } from '../router/main.ts';
+import { type Command, parse, UsageError } from './usage.ts';
+
+const USAGE = `Usage: switchboard router --config DIR [--nats URL] [--listen HOST:PORT] [--replicas N]
+
+Runs the router: ingest API, incident processing, metrics.
+
+  --config DIR        local / GitOps mode: manifests in DIR (reloaded on change and on SIGHUP)
+  --nats URL          NATS server(s), comma-separated (default nats://127.0.0.1:4222)
+  --listen HOST:PORT  HTTP listen address (default 0.0.0.0:8080)
+  --replicas N        replicas of streams and buckets on a NATS cluster (default 1)
+  --max-body BYTES    largest accepted request body (default 4194304)
+
+Environment: SWITCHBOARD_ADMIN_TOKEN (admin API token), SWITCHBOARD_SHARED_INGEST_TOKEN (ingest for
+shared sources, tenant from labels), SWITCHBOARD_LOG_LEVEL (debug, info, warn, error).`;
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(.*):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT, got "${text}"`);
+  return { host: (m[1] as string).replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+export const routerCommand: Command = {
+  name: 'router',
+  summary: 'run the router (ingest, incidents, API)',
+  usage: USAGE,
+  async run(args) {
+    const { values } = parse(args, {
+      config: { type: 'string' },
+      nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
+      listen: { type: 'string', default: '0.0.0.0:8080' },
+      replicas: { type: 'string', default: '1' },
+      'max-body': { type: 'string', default: String(4 * 1024 * 1024) },
+    });
+    if (!values.config)
+      throw new UsageError('--config DIR is required (the --config-from-nats mode comes with the operator)');
+    const log = createLogger('switchboard-router');
+    if (!process.env['SWITCHBOARD_ADMIN_TOKEN'])
+      log.warn('SWITCHBOARD_ADMIN_TOKEN is not set: the admin API is disabled');
+    let router: Awaited<ReturnType<typeof startRouter>>;
+    try {
+      router = await startRouter({
+        configDir: values.config,
+        natsUrl: values.nats,
+        listen: parseListen(values.listen),
+        bus: { replicas: positiveInt(values.replicas, '--replicas') },
+        maxBodyBytes: positiveInt(values['max-body'], '--max-body'),
+        log,
+      });
+    } catch (e) {
+      log.fatal({ err: e }, (e as Error).message);
+      return 1;
+    }
+    await new Promise<void>((resolve) => {
+      const shutdown = (sig: string) => {
+        log.info({ signal: sig }, 'shutting down');
+        router.stop().then(resolve, resolve);
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+// The router's HTTP application: one express app, routers in the order requests are most frequent.
+import express, { type Express } from 'express';
+import type { ApiContext } from './context.ts';
+import { healthRouter } from './health.ts';
+import { incidentsRouter } from './incidents.ts';
+import { ingestRouter } from './ingest.ts';
+import { errorHandler, requestId } from './middleware.ts';
+
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestId(ctx));
+  app.use(ingestRouter(ctx));
+  app.use(incidentsRouter(ctx));
+  app.use(healthRouter(ctx));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}`, details: { see: 'docs/api.md' } });
+  });
+  app.use(errorHandler(ctx));
+  return app;
+}

@@ -1,0 +1,30 @@
+// What the HTTP handlers need, passed in once (no globals).
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Bus } from '../bus/connection.ts';
+import type { Clock } from '../clock.ts';
+import type { ConfigHolder } from '../config/holder.ts';
+import type { EventLog } from '../incidents/events.ts';
+import type { IncidentService } from '../incidents/service.ts';
+import type { IncidentStore } from '../incidents/store.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { TokenIndex } from './auth.ts';
+import type { TenantRateLimiter } from './rate-limit.ts';
+
+export interface ApiContext {
+  bus: Bus;
+  js: JetStreamClient;
+  config: ConfigHolder;
+  tokens: TokenIndex;
+  limiter: TenantRateLimiter;
+  store: IncidentStore;
+  events: EventLog;
+  incidents: IncidentService;
+  metrics: Metrics;
+  clock: Clock;
+  log: Logger;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** True once the consumer runs and the incident cache is loaded. */
+  started: () => boolean;
+}

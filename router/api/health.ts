@@ -1,0 +1,45 @@
+// /healthz (the process serves), /readyz (config loaded, NATS connected, consumer running), /metrics.
+import { Router } from 'express';
+import type { ApiContext } from './context.ts';
+
+export function healthRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', (_req, res) => {
+    const checks = {
+      config: ctx.config.get() !== null,
+      nats: ctx.bus.connected(),
+      started: ctx.started(),
+    };
+    const ready = Object.values(checks).every(Boolean);
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', checks, revision: ctx.config.get()?.revision ?? null });
+  });
+  r.get('/metrics', async (_req, res) => {
+    refreshGauges(ctx);
+    res.setHeader('Content-Type', ctx.metrics.registry.contentType);
+    res.send(await ctx.metrics.registry.metrics());
+  });
+  return r;
+}
+
+/** Gauges computed from state at scrape time. */
+function refreshGauges(ctx: ApiContext): void {
+  const m = ctx.metrics;
+  m.natsConnected.set(ctx.bus.connected() ? 1 : 0);
+  m.configRevision.set(ctx.config.get()?.revision ?? 0);
+  m.incidentsOpen.reset();
+  const counts = new Map<string, number>();
+  for (const i of ctx.store.incidents()) {
+    if (i.status === 'resolved') continue;
+    const k = `${i.tenant}\u0000${i.severity}\u0000${i.status}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of counts) {
+    const [tenant, severity, status] = k.split('\u0000') as [string, string, string];
+    m.incidentsOpen.set({ tenant, severity, status }, n);
+  }
+}

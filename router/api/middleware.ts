@@ -1,0 +1,124 @@
+// Request ids, access logs, authentication and the mapping of errors to JSON answers.
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import {
+  AuthError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.ts';
+import { bearerToken, type Principal } from './auth.ts';
+import type { ApiContext } from './context.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    principal?: Principal;
+  }
+}
+
+export function requestId(ctx: ApiContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+      ctx.log[level](
+        { req: { id: req.id, method: req.method, path: req.path }, status: res.statusCode, ms },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** Resolves the bearer token (or the path key for sources that cannot set headers) to a principal. */
+export function authenticate(ctx: ApiContext, tokenFrom: 'header' | 'path' = 'header') {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const token = tokenFrom === 'path' ? String(req.params['key'] ?? '') : bearerToken(req.header('authorization'));
+    if (!token) {
+      throw new AuthError(
+        tokenFrom === 'path'
+          ? 'the ingest key in the URL is empty'
+          : 'send Authorization: Bearer <token> (an ingest token or the admin token)',
+      );
+    }
+    const p = ctx.tokens.resolve(token);
+    if (!p)
+      throw new AuthError(
+        "the token is not valid (check the Secret referenced by the tenant's spec.ingestTokenSecretRef)",
+      );
+    req.principal = p;
+    next();
+  };
+}
+
+export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (req.principal?.kind !== 'admin') throw new ForbiddenError('this needs the admin token');
+  next();
+}
+
+interface HttpishError {
+  status?: number;
+  type?: string;
+  expose?: boolean;
+  message: string;
+}
+
+function answer(res: Response, status: number, error: string, details: unknown = undefined, retryAfter?: number) {
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+  res.status(status).json(details === undefined ? { error } : { error, details });
+}
+
+/** Every error becomes `{error, details}` with the right status; only real faults are 500. */
+export function errorHandler(ctx: ApiContext) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    const source = String(req.params['source'] ?? req.path.split('/')[4] ?? 'unknown');
+    if (err instanceof ValidationError) {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+      return answer(res, 400, err.message, { field: err.field });
+    }
+    if (err instanceof AuthError) {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'unauthorized' });
+      res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
+      return answer(res, 401, err.message);
+    }
+    if (err instanceof ForbiddenError) return answer(res, 403, err.message);
+    if (err instanceof NotFoundError) return answer(res, 404, err.message);
+    if (err instanceof ConflictError) return answer(res, 409, err.message);
+    if (err instanceof RateLimitError) {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'rate_limited' });
+      return answer(res, 429, err.message, undefined, err.retryAfterSeconds);
+    }
+    if (err instanceof UnavailableError) {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'unavailable' });
+      return answer(res, 503, err.message, undefined, err.retryAfterSeconds);
+    }
+    const e = err as HttpishError;
+    // Errors raised by body parsing (express.json / urlencoded).
+    if (e?.type === 'entity.too.large') {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'too_large' });
+      return answer(
+        res,
+        413,
+        `the request body is larger than ${ctx.maxBodyBytes} bytes; send fewer alerts per request`,
+      );
+    }
+    if (e?.type === 'entity.parse.failed') {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+      return answer(res, 400, 'the body is not valid JSON', { field: 'body', parser: e.message });
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      return answer(res, e.status, e.expose ? e.message : 'bad request');
+    }
+    ctx.log.error({ err, req: { id: req.id, path: req.path } }, 'unhandled error');
+    return answer(res, 500, 'internal error; the request id in X-Request-Id identifies it in the router log');
+  };
+}

@@ -1,0 +1,27 @@
+// Limits of the JetStream resources the router creates. Explicit, so storage is bounded and a NATS
+// cluster gets the replica count the operator asks for.
+export interface BusSettings {
+  /** Replicas of every stream and bucket (1 on a single server, 3 on a production cluster). */
+  replicas: number;
+  /** How long accepted alerts stay in the alerts stream (they are processed within seconds). */
+  alertsMaxAgeMs: number;
+  alertsMaxBytes: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped as a redelivery. */
+  duplicateWindowMs: number;
+  /** How long the audit trail is kept (reports compare a period with the one before). */
+  eventsMaxAgeMs: number;
+  eventsMaxBytes: number;
+  incidentsMaxBytes: number;
+}
+
+const DAY = 86_400_000;
+
+export const DEFAULT_BUS_SETTINGS: BusSettings = {
+  replicas: 1,
+  alertsMaxAgeMs: 7 * DAY,
+  alertsMaxBytes: 2 * 1024 ** 3,
+  duplicateWindowMs: 10 * 60_000,
+  eventsMaxAgeMs: 400 * DAY,
+  eventsMaxBytes: 10 * 1024 ** 3,
+  incidentsMaxBytes: 2 * 1024 ** 3,
+};

@@ -1,0 +1,223 @@
+// Pure decisions of the incident lifecycle: functions of their inputs and `now`, tested in tables.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Alert, Severity } from '../alert.ts';
+import { SEVERITIES } from '../alert.ts';
+import type { TenantConfig } from '../config/compiled.ts';
+import { matchesAll } from '../config/matchers.ts';
+import type { AlertState, Incident, IncidentEvent } from './model.ts';
+import { firingCount } from './model.ts';
+
+/** KV-safe key of an alert within a tenant (fingerprints may hold any characters). */
+export function alertKey(fingerprint: string): string {
+  return createHash('sha256').update(fingerprint).digest('hex').slice(0, 32);
+}
+
+/** Sortable, unique incident id: time in base 36, then randomness. */
+export function newIncidentId(now: number): string {
+  return `${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(a) >= severityRank(b) ? a : b;
+}
+
+/** The labels that decide the incident, and a stable key of them. */
+export function groupOf(
+  tenant: TenantConfig,
+  labels: Record<string, string>,
+): { key: string; labels: Record<string, string> } {
+  const names = tenant.groupBy.includes('...') ? Object.keys(labels).sort() : tenant.groupBy;
+  const picked: Record<string, string> = {};
+  for (const n of names) picked[n] = labels[n] ?? '';
+  const key = createHash('sha256')
+    .update(JSON.stringify(Object.entries(picked)))
+    .digest('hex')
+    .slice(0, 32);
+  return { key, labels: picked };
+}
+
+/** First matching route decides severity and policy; otherwise the tenant default. */
+export function route(
+  tenant: TenantConfig,
+  alert: Pick<Alert, 'labels' | 'severity'>,
+): { severity: Severity; policy: string } {
+  for (const r of tenant.routes) {
+    if (matchesAll(r.matchers, alert.labels)) {
+      return { severity: r.severity ?? alert.severity, policy: r.escalationPolicy ?? tenant.escalationPolicy };
+    }
+  }
+  return { severity: alert.severity, policy: tenant.escalationPolicy };
+}
+
+/** When the alert's status changed according to its source. */
+export function changedAt(alert: Pick<Alert, 'status' | 'startsAt' | 'endsAt' | 'receivedAt'>): string {
+  return alert.status === 'resolved' ? (alert.endsAt ?? alert.receivedAt) : alert.startsAt;
+}
+
+export type AlertDecision =
+  /** A new or re-fired alert: it joins (or opens) its group's incident. */
+  | 'fire'
+  /** Firing again while firing: the same alert, deduplicated. */
+  | 'duplicate'
+  /** Resolved while firing: leaves its incident resolved. */
+  | 'resolve'
+  /** Resolved, and it was not firing: nothing to do (recorded so a late "firing" is recognised as stale). */
+  | 'resolved-unknown'
+  /** Older than what we already know (out-of-order delivery): ignored. */
+  | 'stale';
+
+export function decideAlert(
+  prev: AlertState | null,
+  alert: Pick<Alert, 'status' | 'startsAt' | 'endsAt' | 'receivedAt'>,
+): AlertDecision {
+  const at = Date.parse(changedAt(alert));
+  if (prev && prev.status !== alert.status && at < Date.parse(prev.changedAt)) return 'stale';
+  if (alert.status === 'firing') return prev?.status === 'firing' ? 'duplicate' : 'fire';
+  return prev?.status === 'firing' ? 'resolve' : 'resolved-unknown';
+}
+
+export function openIncident(
+  id: string,
+  tenant: TenantConfig,
+  group: { key: string; labels: Record<string, string> },
+  policy: string,
+  severity: Severity,
+  alert: Alert,
+  now: number,
+): Incident {
+  const at = new Date(now).toISOString();
+  return {
+    id,
+    tenant: tenant.name,
+    groupKey: group.key,
+    groupLabels: group.labels,
+    title: alert.summary,
+    severity,
+    status: 'triggered',
+    policy,
+    openedAt: at,
+    startsAt: alert.startsAt < at ? alert.startsAt : at,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    alerts: {},
+    updatedAt: at,
+  };
+}
+
+export interface Transition {
+  incident: Incident;
+  events: IncidentEvent[];
+}
+
+function event(
+  i: Incident,
+  type: IncidentEvent['type'],
+  now: number,
+  extra: Partial<IncidentEvent> = {},
+): IncidentEvent {
+  return { type, at: new Date(now).toISOString(), tenant: i.tenant, incidentId: i.id, ...extra };
+}
+
+/** Adds or updates a firing alert in an open incident. Idempotent: applying it twice changes nothing more. */
+export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, now: number): Transition {
+  const key = alertKey(alert.fingerprint);
+  const existing = i.alerts[key];
+  if (existing?.status === 'firing') return { incident: i, events: [] };
+  const next: Incident = {
+    ...i,
+    alerts: {
+      ...i.alerts,
+      [key]: {
+        fingerprint: alert.fingerprint,
+        source: alert.source,
+        status: 'firing',
+        severity,
+        summary: alert.summary,
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: alert.startsAt,
+        endsAt: null,
+        lastReceivedAt: alert.receivedAt,
+      },
+    },
+    startsAt: alert.startsAt < i.startsAt ? alert.startsAt : i.startsAt,
+    updatedAt: new Date(now).toISOString(),
+  };
+  const events: IncidentEvent[] = [
+    event(i, 'alert.firing', now, {
+      fingerprint: alert.fingerprint,
+      summary: alert.summary,
+      severity,
+      source: alert.source,
+    }),
+  ];
+  const raised = maxSeverity(i.severity, severity);
+  if (raised !== i.severity && Object.keys(i.alerts).length > 0) {
+    next.severity = raised;
+    events.push(event(i, 'incident.severity_changed', now, { severity: raised, previousSeverity: i.severity }));
+  } else {
+    next.severity = raised;
+  }
+  return { incident: next, events };
+}
+
+/** Marks an alert resolved; the incident resolves when none of its alerts fires any more. */
+export function withResolvedAlert(i: Incident, alert: Alert, now: number): Transition {
+  const key = alertKey(alert.fingerprint);
+  const existing = i.alerts[key];
+  if (!existing || existing.status === 'resolved') return { incident: i, events: [] };
+  const at = new Date(now).toISOString();
+  const next: Incident = {
+    ...i,
+    alerts: {
+      ...i.alerts,
+      [key]: { ...existing, status: 'resolved', endsAt: alert.endsAt ?? at, lastReceivedAt: alert.receivedAt },
+    },
+    updatedAt: at,
+  };
+  const events = [event(i, 'alert.resolved', now, { fingerprint: alert.fingerprint, summary: existing.summary })];
+  if (i.status !== 'resolved' && firingCount(next) === 0) {
+    next.status = 'resolved';
+    next.resolvedAt = at;
+    next.resolvedBy = `${alert.source} (all alerts resolved)`;
+    events.push(event(i, 'incident.resolved', now, { by: next.resolvedBy }));
+  }
+  return { incident: next, events };
+}
+
+export type ManualAction = { kind: 'acknowledge'; by: string } | { kind: 'resolve'; by: string };
+
+/** Acknowledge or resolve by a person; an error message when the transition is not allowed. */
+export function applyManual(i: Incident, action: ManualAction, now: number): Transition | { error: string } {
+  const at = new Date(now).toISOString();
+  if (i.status === 'resolved') return { error: `incident ${i.id} is already resolved` };
+  if (action.kind === 'acknowledge') {
+    if (i.status === 'acknowledged') return { incident: i, events: [] };
+    return {
+      incident: { ...i, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: action.by, updatedAt: at },
+      events: [event(i, 'incident.acknowledged', now, { by: action.by })],
+    };
+  }
+  return {
+    incident: {
+      ...i,
+      status: 'resolved',
+      resolvedAt: at,
+      resolvedBy: action.by,
+      // Resolving by hand also acknowledges: response time ends at the latest here.
+      acknowledgedAt: i.acknowledgedAt ?? at,
+      acknowledgedBy: i.acknowledgedBy ?? action.by,
+      updatedAt: at,
+    },
+    events: [
+      ...(i.acknowledgedAt ? [] : [event(i, 'incident.acknowledged', now, { by: action.by })]),
+      event(i, 'incident.resolved', now, { by: action.by }),
+    ],
+  };
+}

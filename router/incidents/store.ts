@@ -1,0 +1,143 @@
+// The incidents bucket: incidents, per-alert states and the open incident of each group, updated by
+// compare-and-set so any number of router replicas can write. Reads come from a local cache kept
+// current by a KV watch (and by our own writes), so the API lists without a round trip per incident.
+import type { KV, KvEntry } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import type { AlertState, Incident } from './model.ts';
+
+export const incidentKey = (tenant: string, id: string) => `i.${tenant}.${id}`;
+export const alertStateKey = (tenant: string, alertKey: string) => `a.${tenant}.${alertKey}`;
+export const groupKey = (tenant: string, group: string) => `g.${tenant}.${group}`;
+
+export interface Versioned<T> {
+  value: T;
+  revision: number;
+}
+
+/** Thrown by a compare-and-set whose expected revision was not the current one. */
+export class RevisionConflict extends Error {
+  override readonly name = 'RevisionConflict';
+}
+
+function isConflict(e: unknown): boolean {
+  const m = (e as Error)?.message ?? '';
+  return /wrong last sequence|key exists|10071/i.test(m);
+}
+
+const decoder = new TextDecoder();
+
+export class IncidentStore {
+  private readonly cache = new Map<string, Versioned<unknown>>();
+  private readonly incidentsById = new Map<string, Incident>();
+  private watching = false;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads everything and follows changes; resolves once the initial state is loaded. */
+  async start(): Promise<void> {
+    if (this.watching) return;
+    this.watching = true;
+    let initialized!: () => void;
+    const ready = new Promise<void>((r) => {
+      initialized = r;
+    });
+    // The watch first replays the current values (delta counts down to 0), then follows updates.
+    const status = await this.kv.status();
+    if (status.values === 0) initialized();
+    const iter = await this.kv.watch({ key: '>' });
+    void (async () => {
+      for await (const e of iter) {
+        this.apply(e.key, e.operation === 'PUT' ? e : null, e.revision);
+        if (e.isUpdate || e.delta === 0) initialized();
+      }
+    })().catch((err) => this.log.error({ err }, 'incident watch ended'));
+    await ready;
+  }
+
+  private apply(key: string, entry: Pick<KvEntry, 'value'> | null, revision: number): void {
+    const cur = this.cache.get(key);
+    if (cur && cur.revision >= revision) return;
+    if (!entry || entry.value.length === 0) {
+      this.cache.delete(key);
+      if (key.startsWith('i.')) this.incidentsById.delete(key.slice(key.lastIndexOf('.') + 1));
+      return;
+    }
+    const value = JSON.parse(decoder.decode(entry.value)) as unknown;
+    this.cache.set(key, { value, revision });
+    if (key.startsWith('i.')) this.incidentsById.set((value as Incident).id, value as Incident);
+  }
+
+  /** Authoritative read (bypasses the cache), used to recover from a conflict. */
+  async read<T>(key: string): Promise<Versioned<T> | null> {
+    const e = await this.kv.get(key);
+    if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
+    this.apply(key, e, e.revision);
+    return { value: e.json<T>(), revision: e.revision };
+  }
+
+  /** Cached read, falling back to the bucket for keys not seen yet. */
+  async get<T>(key: string): Promise<Versioned<T> | null> {
+    const c = this.cache.get(key);
+    if (c) return c as Versioned<T>;
+    return this.read<T>(key);
+  }
+
+  /** Writes `value` if the key is still at `revision` (0 = must not exist). Throws RevisionConflict. */
+  async write<T>(key: string, value: T, revision: number): Promise<number> {
+    const data = JSON.stringify(value);
+    try {
+      const rev = revision === 0 ? await this.kv.create(key, data) : await this.kv.update(key, data, revision);
+      this.apply(key, { value: new TextEncoder().encode(data) }, rev);
+      return rev;
+    } catch (e) {
+      if (isConflict(e)) {
+        this.cache.delete(key);
+        throw new RevisionConflict(`${key} changed concurrently`);
+      }
+      throw e;
+    }
+  }
+
+  async delete(key: string, revision: number): Promise<void> {
+    try {
+      await this.kv.delete(key, { previousSeq: revision });
+      this.apply(key, null, revision + 1);
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      this.cache.delete(key);
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflict. `change` gets the current value (null if absent) and
+   * returns the new value, or undefined to leave it as it is.
+   */
+  async modify<T, R>(key: string, change: (cur: T | null) => { value: T; result: R } | { result: R }): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = attempt === 0 ? await this.get<T>(key) : await this.read<T>(key);
+      const out = change(cur?.value ?? null);
+      if (!('value' in out)) return out.result;
+      try {
+        await this.write(key, out.value, cur?.revision ?? 0);
+        return out.result;
+      } catch (e) {
+        if (!(e instanceof RevisionConflict) || attempt > 50) throw e;
+      }
+    }
+  }
+
+  incident(id: string): Incident | undefined {
+    return this.incidentsById.get(id);
+  }
+
+  incidents(): IterableIterator<Incident> {
+    return this.incidentsById.values();
+  }
+
+  alertState(tenant: string, alertKey: string): Promise<Versioned<AlertState> | null> {
+    return this.get<AlertState>(alertStateKey(tenant, alertKey));
+  }
+}

@@ -1,0 +1,75 @@
+// Prometheus metrics of SPEC §4 (prefix switchboard_). One registry per router process.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly alertsReceived = new Counter({
+    name: 'switchboard_alerts_received_total',
+    help: 'Alerts accepted by ingest, by tenant and source.',
+    labelNames: ['tenant', 'source'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsRejected = new Counter({
+    name: 'switchboard_alerts_rejected_total',
+    help: 'Alerts or requests refused by ingest, by source and reason.',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsDeduplicated = new Counter({
+    name: 'switchboard_alerts_deduplicated_total',
+    help: 'Alerts that repeated an alert already firing.',
+    labelNames: ['tenant'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsProcessed = new Counter({
+    name: 'switchboard_alerts_processed_total',
+    help: 'Alerts processed by this replica, by tenant and decision (fire, duplicate, resolve, stale, resolved-unknown).',
+    labelNames: ['tenant', 'decision'] as const,
+    registers: [this.registry],
+  });
+  readonly incidentsTotal = new Counter({
+    name: 'switchboard_incidents_total',
+    help: 'Incidents opened, by tenant and severity at opening.',
+    labelNames: ['tenant', 'severity'] as const,
+    registers: [this.registry],
+  });
+  readonly incidentsOpen = new Gauge({
+    name: 'switchboard_incidents_open',
+    help: 'Incidents not yet resolved, by tenant, severity and status (the same on every replica: aggregate with max).',
+    labelNames: ['tenant', 'severity', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestDuration = new Histogram({
+    name: 'switchboard_ingest_duration_seconds',
+    help: 'Time from request received to every alert persisted in JetStream.',
+    labelNames: ['source'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly processingLag = new Histogram({
+    name: 'switchboard_processing_lag_seconds',
+    help: 'Time from ingest to the alert being applied to its incident.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly configRevision = new Gauge({
+    name: 'switchboard_config_revision',
+    help: 'Revision of the configuration in force.',
+    registers: [this.registry],
+  });
+  readonly configReloads = new Counter({
+    name: 'switchboard_config_reloads_total',
+    help: 'Configuration reloads, by outcome (applied, rejected, unchanged).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly natsConnected = new Gauge({
+    name: 'switchboard_nats_connected',
+    help: '1 while connected to NATS.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_process_' });
+  }
+}
