@@ -64,6 +64,14 @@ export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
   next();
 }
 
+/** The source named by an ingest path (`/api/v1/alerts` is the generic one), for metric labels. */
+function ingestSource(path: string): string {
+  const [, api, v1, alerts, source] = path.split('/');
+  if (api !== 'api' || v1 !== 'v1' || alerts !== 'alerts') return 'none';
+  if (!source) return 'generic';
+  return ['alertmanager', 'zabbix', 'prtg', 'generic'].includes(source) ? source : 'unknown';
+}
+
 interface HttpishError {
   status?: number;
   type?: string;
@@ -80,7 +88,7 @@ function answer(res: Response, status: number, error: string, details: unknown =
 export function errorHandler(ctx: ApiContext) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
-    const source = String(req.params['source'] ?? req.path.split('/')[4] ?? 'unknown');
+    const source = ingestSource(req.path);
     if (err instanceof ValidationError) {
       ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
       return answer(res, 400, err.message, { field: err.field });

@@ -1,0 +1,124 @@
+// Starting the router for a test: in-process (fast, inspectable) or as a child process (for kill -9).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Clock } from '../../router/clock.ts';
+import { type RunningRouter, startRouter } from '../../router/main.ts';
+import { freePort, waitFor } from './ports.ts';
+import { ROOT } from './tools.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+export const SHARED_TOKEN = 'test-shared-token';
+/** Tokens of the tenants in test/fixtures/router (see its secrets.yaml). */
+export const TOKENS = { acme: 'acme-token', globex: 'globex-token' } as const;
+
+/** A private copy of a config folder, so a test may change it. */
+export function copyConfig(from = join(ROOT, 'test/fixtures/router')): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+export async function startTestRouter(natsUrl: string, opts: { configDir?: string; clock?: Clock; maxBodyBytes?: number } = {}): Promise<RunningRouter> {
+  return startRouter({
+    configDir: opts.configDir ?? copyConfig(),
+    natsUrl,
+    listen: { host: '127.0.0.1', port: 0 },
+    env: { SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN },
+    log: pino({ level: process.env['SWITCHBOARD_TEST_LOG'] ?? 'silent' }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  });
+}
+
+/** The router as its own process (`switchboard router`), for crash tests. */
+export class RouterProcess {
+  private proc: ChildProcess | null = null;
+  output = '';
+  private constructor(
+    readonly port: number,
+    private readonly natsUrl: string,
+    private readonly configDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(natsUrl: string, configDir = copyConfig()): Promise<RouterProcess> {
+    const r = new RouterProcess(await freePort(), natsUrl, configDir);
+    await r.spawn();
+    return r;
+  }
+
+  async spawn(): Promise<void> {
+    const proc = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/switchboard.js'), 'router', '--config', this.configDir, '--nats', this.natsUrl, '--listen', `127.0.0.1:${this.port}`],
+      {
+        env: { ...process.env, SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN, SWITCHBOARD_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-20_000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    this.proc = proc;
+    await waitFor(`router on ${this.port}`, async () => {
+      if (proc.exitCode !== null) throw new Error(`router exited ${proc.exitCode}: ${this.output}`);
+      const r = await fetch(`${this.url}/readyz`).catch(() => null);
+      return r?.status === 200;
+    }, 30_000);
+  }
+
+  /** kill -9: no shutdown code runs. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(sig);
+    await exited;
+    this.proc = null;
+  }
+}
+
+/** A small HTTP client for the router API. */
+export function api(base: string, token: string = ADMIN_TOKEN) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: test convenience
+    return { status: res.status, headers: res.headers, body: json as any };
+  };
+  return {
+    get: (path: string) => call('GET', path),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+    call,
+  };
+}
