@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { compile, formatConfigError } from '../router/config/compile/index.ts';
 import { loadManifests } from '../router/config/manifest.ts';
+import { KIND_NAMES } from '../router/config/resources/index.ts';
 import { type Command, parse, UsageError } from './usage.ts';
 
 const USAGE = `Usage: switchboard validate [--output text|json] PATH...
@@ -43,8 +44,8 @@ export const validateCommand: Command = {
         ),
       );
     } else if (valid && result.ok) {
-      const summary = Object.entries(result.counts)
-        .map(([k, n]) => `${n} ${k}`)
+      const summary = KIND_NAMES.filter((k) => result.counts[k])
+        .map((k) => `${result.counts[k]} ${k}`)
         .join(', ');
       console.log(`valid: ${summary || 'no Switchboard resources'} (config ${result.config.hash.slice(0, 12)})`);
       for (const i of result.ignored) console.log(`ignored (not a Switchboard resource): ${i}`);

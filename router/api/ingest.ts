@@ -1,8 +1,9 @@
 // POST /api/v1/alerts/... : authenticate, parse, assign tenants, rate-limit, persist in JetStream, 202.
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, { type Request, type Response, Router } from 'express';
-import type { AlertDraft, Source } from '../alert.ts';
+import type { Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import { ForbiddenError, RateLimitError, UnavailableError, ValidationError } from '../errors.ts';
 import { parseAlertmanager } from '../ingest/alertmanager.ts';
@@ -29,12 +30,17 @@ function isIngestSource(s: string): s is IngestSource {
 
 export function ingestRouter(ctx: ApiContext): Router {
   const r = Router();
+  // Keep the raw body: its hash is the JetStream message id that makes redelivered webhooks idempotent.
+  const verify = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
+    (req as Request).rawBody = buf;
+  };
   const json = express.json({
     limit: ctx.maxBodyBytes,
     strict: true,
     type: ['application/json', 'application/*+json'],
+    verify,
   });
-  const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200 });
+  const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200, verify });
   const handle = (source: IngestSource) => (req: Request, res: Response) => ingest(ctx, source, req, res);
 
   r.post('/api/v1/alerts', authenticate(ctx), json, handle('generic'));
@@ -104,7 +110,7 @@ async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: 
       [...byTenant].map(([tenant, drafts]) => {
         const batch: AlertBatch = { v: 1, tenant, receivedAt, alerts: drafts };
         return ctx.js.publish(alertSubject(tenant), JSON.stringify(batch), {
-          msgID: batchId(source, tenant, drafts),
+          msgID: batchId(source, tenant, req.rawBody ?? Buffer.from(JSON.stringify(req.body))),
           timeout: 5_000,
         });
       }),
@@ -131,13 +137,10 @@ async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: 
   });
 }
 
-/** The same request content gives the same id, so a redelivered webhook is stored once. */
-function batchId(source: string, tenant: string, drafts: AlertDraft[]): string {
-  return createHash('sha256')
-    .update(source)
-    .update('\0')
-    .update(tenant)
-    .update('\0')
-    .update(JSON.stringify(drafts))
-    .digest('hex');
+/**
+ * The same request body gives the same id, so a webhook redelivered within the stream's duplicate
+ * window is stored once (drafts would not do: they carry receipt times where the source sent none).
+ */
+function batchId(source: string, tenant: string, rawBody: Buffer): string {
+  return createHash('sha256').update(source).update('\0').update(tenant).update('\0').update(rawBody).digest('hex');
 }

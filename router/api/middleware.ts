@@ -17,6 +17,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     id: string;
     principal?: Principal;
+    /** The request body as received (ingest routes), for idempotency ids. */
+    rawBody?: Buffer;
   }
 }
 

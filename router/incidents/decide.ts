@@ -17,6 +17,11 @@ export function newIncidentId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
 }
 
+/** The earlier of two ISO times, normalised (sources differ in precision and offset notation). */
+export function earlier(a: string, b: string): string {
+  return new Date(Math.min(Date.parse(a), Date.parse(b))).toISOString();
+}
+
 export function severityRank(s: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(s);
 }
@@ -40,13 +45,22 @@ export function groupOf(
   return { key, labels: picked };
 }
 
+/**
+ * The labels matchers see: the alert's labels with `severity` set to the normalised severity, so
+ * `severity=~"critical|high"` means the same for Alertmanager, Zabbix, PRTG and generic alerts.
+ */
+export function matchableLabels(alert: Pick<Alert, 'labels' | 'severity'>): Record<string, string> {
+  return { ...alert.labels, severity: alert.severity };
+}
+
 /** First matching route decides severity and policy; otherwise the tenant default. */
 export function route(
   tenant: TenantConfig,
   alert: Pick<Alert, 'labels' | 'severity'>,
 ): { severity: Severity; policy: string } {
+  const labels = matchableLabels(alert);
   for (const r of tenant.routes) {
-    if (matchesAll(r.matchers, alert.labels)) {
+    if (matchesAll(r.matchers, labels)) {
       return { severity: r.severity ?? alert.severity, policy: r.escalationPolicy ?? tenant.escalationPolicy };
     }
   }
@@ -100,7 +114,7 @@ export function openIncident(
     status: 'triggered',
     policy,
     openedAt: at,
-    startsAt: alert.startsAt < at ? alert.startsAt : at,
+    startsAt: earlier(alert.startsAt, at),
     acknowledgedAt: null,
     acknowledgedBy: null,
     resolvedAt: null,
@@ -146,7 +160,7 @@ export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, n
         lastReceivedAt: alert.receivedAt,
       },
     },
-    startsAt: alert.startsAt < i.startsAt ? alert.startsAt : i.startsAt,
+    startsAt: earlier(alert.startsAt, i.startsAt),
     updatedAt: new Date(now).toISOString(),
   };
   const events: IncidentEvent[] = [

@@ -62,16 +62,41 @@ export class IncidentService {
       const routed = route(tenant, alert);
       const group = groupOf(tenant, alert.labels);
       incidentId = await this.openIncidentFor(tenant, group, routed, alert);
+      let alreadyFiring = false;
       incident = await this.transition(
         tenant.name,
         incidentId,
         (i) => {
           // Resolved between finding and updating it (a race with a resolve): start over, which opens a new one.
           if (i.status === 'resolved') throw new RevisionConflict(`incident ${i.id} resolved meanwhile`);
-          return withFiringAlert(i, alert, routed.severity, this.clock());
+          const t = withFiringAlert(i, alert, routed.severity, this.clock());
+          alreadyFiring = t.events.length === 0;
+          return t;
         },
-        `${idBase}:fire`,
+        firingEventId(incidentId, key, alert.startsAt),
       );
+      const stored = incident?.alerts[key];
+      if (alreadyFiring && incident && stored) {
+        // Firing in the incident while its alert state says otherwise: an earlier delivery of it stopped (a
+        // crash) between writing the incident and its state, maybe before appending the event, or another
+        // delivery of it is at it now. Append the event again under the id it was first written with: the
+        // events stream keeps one of them.
+        await this.events.append(
+          [
+            {
+              type: 'alert.firing',
+              at: new Date(this.clock()).toISOString(),
+              tenant: tenant.name,
+              incidentId: incident.id,
+              fingerprint: stored.fingerprint,
+              summary: stored.summary,
+              severity: stored.severity,
+              source: stored.source,
+            },
+          ],
+          firingEventId(incident.id, key, stored.startsAt),
+        );
+      }
     } else if (decision === 'resolve' && incidentId) {
       incident = await this.transition(
         tenant.name,
@@ -122,11 +147,21 @@ export class IncidentService {
           ? await this.store.get<{ incidentId: string }>(gKey)
           : await this.store.read<{ incidentId: string }>(gKey);
       if (g) {
-        const existing = await this.store.get<Incident>(incidentKey(tenant.name, g.value.incidentId));
-        if (existing && existing.value.status !== 'resolved') return existing.value.id;
+        const id = g.value.incidentId;
+        const existing = await this.store.get<Incident>(incidentKey(tenant.name, id));
+        if (!existing) {
+          // Claimed, but its incident is not written yet: its opener is between the two writes (or crashed
+          // there). Taking the group over would give it two open incidents; open the claimed one instead.
+          await this.createIncident(tenant, id, group, routed, alert);
+          return id;
+        }
+        if (existing.value.status !== 'resolved') {
+          // Its opener may have crashed before recording the opening: append it again (same id, deduplicated).
+          if (Object.keys(existing.value.alerts).length === 0) await this.appendOpened(existing.value);
+          return id;
+        }
       }
-      const now = this.clock();
-      const id = newIncidentId(now);
+      const id = newIncidentId(this.clock());
       try {
         // Claim the group first: of two replicas opening the same group, exactly one wins.
         await this.store.write(gKey, { incidentId: id }, g?.revision ?? 0);
@@ -134,29 +169,49 @@ export class IncidentService {
         if (e instanceof RevisionConflict) continue;
         throw e;
       }
-      const incident = openIncident(id, tenant, group, routed.policy, routed.severity, alert, now);
-      await this.store.write(incidentKey(tenant.name, id), incident, 0);
-      await this.events.append(
-        [
-          {
-            type: 'incident.opened',
-            at: incident.openedAt,
-            tenant: tenant.name,
-            incidentId: id,
-            severity: incident.severity,
-            summary: incident.title,
-          },
-        ],
-        `opened:${id}`,
-      );
-      this.metrics.incidentsTotal.inc({ tenant: tenant.name, severity: incident.severity });
-      this.log.info(
-        { tenant: tenant.name, incident: id, severity: incident.severity, title: incident.title },
-        'incident opened',
-      );
+      await this.createIncident(tenant, id, group, routed, alert);
       return id;
     }
     throw new Error(`could not open an incident for group ${gKey}: too many concurrent changes`);
+  }
+
+  /** Writes a claimed group's incident unless someone else already did (both use the claimed id). */
+  private async createIncident(
+    tenant: TenantConfig,
+    id: string,
+    group: { key: string; labels: Record<string, string> },
+    routed: ReturnType<typeof route>,
+    alert: Alert,
+  ): Promise<void> {
+    const incident = openIncident(id, tenant, group, routed.policy, routed.severity, alert, this.clock());
+    try {
+      await this.store.write(incidentKey(tenant.name, id), incident, 0);
+    } catch (e) {
+      if (e instanceof RevisionConflict) return;
+      throw e;
+    }
+    await this.appendOpened(incident);
+    this.metrics.incidentsTotal.inc({ tenant: tenant.name, severity: incident.severity });
+    this.log.info(
+      { tenant: tenant.name, incident: id, severity: incident.severity, title: incident.title },
+      'incident opened',
+    );
+  }
+
+  private appendOpened(incident: Incident): Promise<void> {
+    return this.events.append(
+      [
+        {
+          type: 'incident.opened',
+          at: incident.openedAt,
+          tenant: incident.tenant,
+          incidentId: incident.id,
+          severity: incident.severity,
+          summary: incident.title,
+        },
+      ],
+      `opened:${incident.id}`,
+    );
   }
 
   private async releaseGroup(tenant: string, incident: Incident): Promise<void> {
@@ -232,3 +287,12 @@ export class IncidentService {
 }
 
 class ConflictError extends Error {}
+
+/**
+ * Events of an alert joining an incident are identified by what happened, not by the delivery that did it,
+ * so every delivery of the same alert (a redelivery after a crash, a retried request, a second replica)
+ * appends them under the same id and the events stream keeps one.
+ */
+function firingEventId(incidentId: string, key: string, startsAt: string): string {
+  return `fire:${incidentId}:${key}:${startsAt}`;
+}

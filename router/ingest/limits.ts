@@ -7,7 +7,7 @@ import type { NamedValue } from './common.ts';
 
 export const INGEST_LIMITS = {
   /** Alerts in one request (Alertmanager group, generic array). */
-  maxAlertsPerRequest: 1000,
+  maxAlertsPerRequest: 5000,
   /** Labels on one alert, after merging duplicates. */
   maxLabelsPerAlert: 64,
   /** Annotations on one alert. */

@@ -165,8 +165,9 @@ function readText(payload: JsonObject, key: string): string | undefined {
 function readEventStatus(value: string | undefined): AlertStatus {
   if (value === '1') return 'firing';
   if (value === '0') return 'resolved';
-  if (value === undefined)
+  if (value === undefined) {
     throw new ValidationError('event_value', 'is required ({EVENT.VALUE}: 1 problem, 0 recovery)');
+  }
   throw new ValidationError('event_value', `must be "1" (problem) or "0" (recovery), got ${preview(value)}`);
 }
 
@@ -195,7 +196,7 @@ const ZABBIX_TIME = /^(\d{2}):(\d{2}):(\d{2})$/;
  * read as wall time in `timeZone`; undefined if neither is usable, and the caller falls back to
  * receipt: a timestamp we cannot read is no reason to lose the event.
  */
-export function eventTime(payload: JsonObject, prefix: string, timeZone: string): number | undefined {
+function eventTime(payload: JsonObject, prefix: string, timeZone: string): number | undefined {
   const timestamp = readText(payload, `${prefix}_timestamp`);
   if (timestamp !== undefined && /^\d{1,12}$/.test(timestamp)) return Number(timestamp) * 1000;
   const date = ZABBIX_DATE.exec(readText(payload, `${prefix}_date`) ?? '');

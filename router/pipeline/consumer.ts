@@ -41,6 +41,7 @@ export class AlertConsumer {
   private stopped = false;
   private running: Promise<void> | null = null;
   private inFlight = 0;
+  private messages: { stop(): void } | null = null;
   private readonly after: AfterApply[] = [];
 
   constructor(
@@ -63,6 +64,7 @@ export class AlertConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.messages?.stop();
     await this.running;
   }
 
@@ -72,6 +74,7 @@ export class AlertConsumer {
       try {
         const consumer = await this.js.consumers.get(ALERTS_STREAM, ALERTS_CONSUMER);
         const messages = await consumer.consume({ max_messages: this.concurrency * 4, expires: 5_000 });
+        this.messages = messages;
         backoff = 250;
         const slots: Promise<void>[] = [];
         for await (const m of messages) {

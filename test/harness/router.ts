@@ -21,7 +21,10 @@ export function copyConfig(from = join(ROOT, 'test/fixtures/router')): string {
   return dir;
 }
 
-export async function startTestRouter(natsUrl: string, opts: { configDir?: string; clock?: Clock; maxBodyBytes?: number } = {}): Promise<RunningRouter> {
+export async function startTestRouter(
+  natsUrl: string,
+  opts: { configDir?: string; clock?: Clock; maxBodyBytes?: number } = {},
+): Promise<RunningRouter> {
   return startRouter({
     configDir: opts.configDir ?? copyConfig(),
     natsUrl,
@@ -56,9 +59,23 @@ export class RouterProcess {
   async spawn(): Promise<void> {
     const proc = spawn(
       process.execPath,
-      [join(ROOT, 'bin/switchboard.js'), 'router', '--config', this.configDir, '--nats', this.natsUrl, '--listen', `127.0.0.1:${this.port}`],
+      [
+        join(ROOT, 'bin/switchboard.js'),
+        'router',
+        '--config',
+        this.configDir,
+        '--nats',
+        this.natsUrl,
+        '--listen',
+        `127.0.0.1:${this.port}`,
+      ],
       {
-        env: { ...process.env, SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN, SWITCHBOARD_LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+          SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN,
+          SWITCHBOARD_LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -68,11 +85,15 @@ export class RouterProcess {
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
     this.proc = proc;
-    await waitFor(`router on ${this.port}`, async () => {
-      if (proc.exitCode !== null) throw new Error(`router exited ${proc.exitCode}: ${this.output}`);
-      const r = await fetch(`${this.url}/readyz`).catch(() => null);
-      return r?.status === 200;
-    }, 30_000);
+    await waitFor(
+      `router on ${this.port}`,
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`router exited ${proc.exitCode}: ${this.output}`);
+        const r = await fetch(`${this.url}/readyz`).catch(() => null);
+        return r?.status === 200;
+      },
+      30_000,
+    );
   }
 
   /** kill -9: no shutdown code runs. */

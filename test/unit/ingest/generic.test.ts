@@ -100,10 +100,20 @@ describe('parseGeneric: rejects malformed alerts with the field at fault', () =>
     ['summary missing', { labels: {} }, 'summary', 'required'],
     ['summary blank', { summary: '   ' }, 'summary', 'must not be empty'],
     ['summary a number', { summary: 5 }, 'summary', 'must be a string, got a number'],
-    ['label value a number (in an array)', [{ summary: 'a' }, { summary: 'b' }, { summary: 'c', labels: { host: 3 } }], '[2].labels.host', 'must be a string, got a number'],
+    [
+      'label value a number (in an array)',
+      [{ summary: 'a' }, { summary: 'b' }, { summary: 'c', labels: { host: 3 } }],
+      '[2].labels.host',
+      'must be a string, got a number',
+    ],
     ['labels null', { summary: 's', labels: null }, 'labels', 'got null'],
     ['labels an array', { summary: 's', labels: ['a'] }, 'labels', 'got an array'],
-    ['invalid label name', { summary: 's', labels: { 'my-label': 'x' } }, 'labels["my-label"]', 'not a valid label name'],
+    [
+      'invalid label name',
+      { summary: 's', labels: { 'my-label': 'x' } },
+      'labels["my-label"]',
+      'not a valid label name',
+    ],
     ['label name with digit first', { summary: 's', labels: { '1a': 'x' } }, 'labels["1a"]', 'not a valid label name'],
     ['reserved label name', { summary: 's', labels: { __name__: 'x' } }, 'labels.__name__', 'reserved'],
     ['10k labels', { summary: 's', labels: manyLabels(10_000) }, 'labels', 'has 10000 labels'],
@@ -121,10 +131,12 @@ describe('parseGeneric: rejects malformed alerts with the field at fault', () =>
     ['fingerprint empty', { summary: 's', fingerprint: '' }, 'fingerprint', 'must not be empty'],
     ['fingerprint a number', { summary: 's', fingerprint: 7 }, 'fingerprint', 'must be a string'],
     ['unknown field (typo)', { summary: 's', severty: 'high' }, 'severty', 'not a field'],
-    ['too many alerts', Array(1001).fill({ summary: 's' }), '', 'has 1001 alerts'],
+    ['too many alerts', Array(5001).fill({ summary: 's' }), '', 'has 5001 alerts'],
   ];
   for (const [name, body, field, message] of cases) {
-    it(name, () => assertRejects(() => parseGeneric(body, NOW), field, message));
+    it(name, () => {
+      assertRejects(() => parseGeneric(body, NOW), field, message);
+    });
   }
 
   it('a label name over 256 characters, shown shortened in the path', () => {

@@ -197,6 +197,8 @@ describe('parsePrtg: rejects malformed payloads with the field at fault', () => 
     ['bad time zone', notification({ timezone: 'Mars/Olympus' }), 'timezone', 'not an IANA time zone'],
   ];
   for (const [name, body, field, message] of cases) {
-    it(name, () => assertRejects(() => parsePrtg(body, NOW), field, message));
+    it(name, () => {
+      assertRejects(() => parsePrtg(body, NOW), field, message);
+    });
   }
 });

@@ -172,7 +172,10 @@ describe('parseZabbix: time', () => {
   });
 
   it('ends a recovery without recovery date at receipt', () => {
-    const recovery = { ...fixture('zabbix-6.0.14-webhook-recovery.json'), event_recovery_date: '{EVENT.RECOVERY.DATE}' };
+    const recovery = {
+      ...fixture('zabbix-6.0.14-webhook-recovery.json'),
+      event_recovery_date: '{EVENT.RECOVERY.DATE}',
+    };
     assert.equal(parseOne(recovery).endsAt, NOW.toISOString());
   });
 });
@@ -259,12 +262,19 @@ describe('parseZabbix: rejects malformed payloads with the field at fault', () =
     ['tag name missing', problem({ event_tagsjson: '[{"value":"x"}]' }), 'event_tagsjson[0].tag', 'must be a string'],
     ['tag value a list', problem({ event_tagsjson: '[{"tag":"a","value":[]}]' }), 'event_tagsjson[0].value', 'array'],
     ['10k tags', problem({ event_tagsjson: tooManyTags }), 'event_tagsjson', 'has 10000 tags'],
-    ['tag value too long', problem({ event_tagsjson: JSON.stringify([{ tag: 'a', value: 'v'.repeat(5000) }]) }), 'event_tagsjson[0]', '5000'],
+    [
+      'tag value too long',
+      problem({ event_tagsjson: JSON.stringify([{ tag: 'a', value: 'v'.repeat(5000) }]) }),
+      'event_tagsjson[0]',
+      '5000',
+    ],
     ['host too long', problem({ host_host: 'h'.repeat(5000) }), 'host_host', '5000'],
     ['bad time zone', problem({ timezone: 'Europe/Berln' }), 'timezone', 'not an IANA time zone'],
     ['time zone a number', problem({ timezone: 1 }), 'timezone', 'got a number'],
   ];
   for (const [name, body, field, message] of cases) {
-    it(name, () => assertRejects(() => parseZabbix(body, NOW), field, message));
+    it(name, () => {
+      assertRejects(() => parseZabbix(body, NOW), field, message);
+    });
   }
 });

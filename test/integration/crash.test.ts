@@ -1,0 +1,262 @@
+// Crash: `kill -9` the router while 10,000 alerts stream in from a client that retries every failed
+// request (as Alertmanager does). After a restart on the same port, every alert is in exactly one
+// incident, no group has two open incidents, and the audit trail holds one `alert.firing` per alert.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { NatsServer } from '../harness/nats.ts';
+import { waitFor } from '../harness/ports.ts';
+import { ADMIN_TOKEN, RouterProcess, TOKENS } from '../harness/router.ts';
+
+const TOTAL = 10_000;
+const PER_REQUEST = 100;
+const SENDERS = 4;
+const RUN = `crash-${Date.now().toString(36)}`;
+
+let nats: NatsServer;
+let router: RouterProcess;
+let nc: NatsConnection;
+
+before(async () => {
+  nats = await NatsServer.start();
+  router = await RouterProcess.start(nats.url);
+  nc = await connect({ servers: nats.url });
+});
+
+after(async () => {
+  await nc?.close().catch(() => undefined);
+  await router?.kill();
+  await nats?.close();
+});
+
+interface Alert {
+  fingerprint: string;
+  summary: string;
+  labels: Record<string, string>;
+}
+
+/** Alert k: 500 groups (alertname × instance) of 20 alerts each, so many alerts race for one incident. */
+function alert(k: number): Alert {
+  return {
+    fingerprint: `${RUN}-${k}`,
+    summary: `crash test alert ${k}`,
+    labels: { alertname: `Crash${k % 50}`, instance: `host-${k % 500}`, k: String(k) },
+  };
+}
+
+interface Attempt {
+  status: number | string;
+  ms: number;
+}
+
+/** POSTs until 202, retrying connection errors and 5xx with a short backoff (what Alertmanager does). */
+async function postUntilAccepted(url: () => string, body: unknown, attempts: Attempt[]): Promise<void> {
+  for (let n = 0; ; n++) {
+    const started = Date.now();
+    let status: number | string;
+    try {
+      const res = await fetch(`${url()}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.acme}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch (e) {
+      status = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    }
+    attempts.push({ status, ms: Date.now() - started });
+    if (status === 202) return;
+    if (typeof status === 'number' && status < 500) throw new Error(`request refused with ${status}`);
+    if (n > 400) throw new Error(`gave up after ${n} attempts (last: ${status})`);
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+  }
+}
+
+async function getJson(path: string): Promise<any> {
+  const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(res.status, 200, `${path}: ${res.status}`);
+  return res.json();
+}
+
+/** Every incident of acme, newest first, following nextCursor. */
+async function listIncidents(): Promise<any[]> {
+  const out: any[] = [];
+  let cursor = '';
+  for (;;) {
+    const page = await getJson(`/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    out.push(...page.incidents);
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+/**
+ * Waits until the shared consumer has nothing pending or unacknowledged and the number of alerts across
+ * incidents has reached `expected` and stayed put for a second (a surplus is left to the assertions).
+ */
+async function settled(expected: number, timeoutMs: number): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  let stable = { count: -1, since: 0 };
+  let last = '';
+  await waitFor(
+    `${expected} alerts in incidents`,
+    async () => {
+      const ci = await jsm.consumers.info('SB_ALERTS', 'router');
+      const count = (await listIncidents()).reduce((n, i) => n + i.alertCount, 0);
+      last = `pending ${ci.num_pending}, unacked ${ci.num_ack_pending}, redelivered ${ci.num_redelivered}, alerts ${count}`;
+      const idle = ci.num_pending === 0 && ci.num_ack_pending === 0 && count >= expected;
+      if (!idle || count !== stable.count) stable = { count: idle ? count : -1, since: Date.now() };
+      return idle && Date.now() - stable.since > 1_000;
+    },
+    timeoutMs,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message} (${last})\n${router.output.slice(-3000)}`);
+  });
+}
+
+/** Every event of tenant acme, read from the events stream with an ordered consumer. */
+async function readEvents(): Promise<any[]> {
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info('SB_EVENTS', { subjects_filter: 'sb.events.acme.>' });
+  const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  const out: any[] = [];
+  if (total === 0) return out;
+  const c = await js.consumers.get('SB_EVENTS', { filter_subjects: ['sb.events.acme.>'] });
+  const it = await c.consume({ max_messages: 1000 });
+  for await (const m of it) {
+    out.push(m.json());
+    if (m.info.pending === 0) break;
+  }
+  await it.close();
+  return out;
+}
+
+test('kill -9 mid-stream: every accepted alert ends up in exactly one incident', { timeout: 120_000 }, async () => {
+  const t0 = Date.now();
+  const requests: Alert[][] = [];
+  for (let r = 0; r < TOTAL / PER_REQUEST; r++) {
+    requests.push(Array.from({ length: PER_REQUEST }, (_, i) => alert(r * PER_REQUEST + i)));
+  }
+  const attempts: Attempt[] = [];
+  let accepted = 0;
+  let crash: Promise<void> | null = null;
+  let crashedAt = 0;
+  let restartedAt = 0;
+  let next = 0;
+  const sender = async () => {
+    while (next < requests.length) {
+      const body = requests[next++]!;
+      await postUntilAccepted(() => router.url, body, attempts);
+      accepted++;
+      if (!crash && accepted >= requests.length * 0.3) {
+        crash = (async () => {
+          await router.kill();
+          crashedAt = Date.now();
+          await router.spawn();
+          restartedAt = Date.now();
+        })();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
+  await crash;
+  const streamed = Date.now();
+  const failed = attempts.filter((a) => a.status !== 202);
+  console.log(
+    `streamed ${TOTAL} alerts in ${streamed - t0} ms; ${attempts.length} attempts, ${failed.length} failed ` +
+      `(${[...new Set(failed.map((a) => a.status))].join(', ')}); router down for ${restartedAt - crashedAt} ms`,
+  );
+  assert.ok(crashedAt > 0, 'the router was killed');
+  assert.ok(failed.length > 0, 'some requests failed while the router was down');
+
+  await settled(TOTAL, 60_000);
+  const processed = Date.now();
+
+  // Every alert in exactly one incident.
+  const incidents = await listIncidents();
+  const perFingerprint = new Map<string, number>();
+  const openPerGroup = new Map<string, number>();
+  const details = [];
+  for (let i = 0; i < incidents.length; i += 8) {
+    details.push(...(await Promise.all(incidents.slice(i, i + 8).map((s) => getJson(`/api/v1/incidents/${s.id}`)))));
+  }
+  for (const inc of details) {
+    for (const a of inc.alerts) perFingerprint.set(a.fingerprint, (perFingerprint.get(a.fingerprint) ?? 0) + 1);
+    if (inc.status !== 'resolved') openPerGroup.set(inc.groupKey, (openPerGroup.get(inc.groupKey) ?? 0) + 1);
+  }
+  const twice = [...perFingerprint].filter(([, n]) => n !== 1);
+  if (process.env['DEBUG_CRASH']) {
+    const byG = new Map<string, any[]>();
+    for (const inc of details) byG.set(inc.groupKey, [...(byG.get(inc.groupKey) ?? []), inc]);
+    let shown = 0;
+    for (const l of byG.values()) {
+      if (l.length < 2 || shown++ > 3) continue;
+      for (const inc of l) {
+        console.log('SPLIT', inc.id, inc.status, JSON.stringify(inc.groupLabels), inc.alerts.length, inc.openedAt);
+        console.log(inc.alerts.map((a: any) => a.fingerprint.split('-')[2] + '@' + a.lastReceivedAt).join(' '));
+        console.log(inc.timeline.map((e: any) => `${e.type} ${e.fingerprint?.split('-')[2] ?? ''} ${e.at}`).join('; '));
+      }
+    }
+
+    for (const [fp] of twice) {
+      for (const inc of details.filter((d) => d.alerts.some((a: any) => a.fingerprint === fp))) {
+        console.log(fp, inc.id, inc.status, JSON.stringify(inc.groupLabels), inc.alerts.length, inc.openedAt);
+        console.log(inc.alerts.map((a: any) => a.fingerprint.split('-')[2] + '@' + a.lastReceivedAt).join(' '));
+        console.log(inc.timeline.map((e: any) => `${e.type} ${e.fingerprint?.split('-')[2] ?? ''} ${e.at}`).join('\n'));
+      }
+    }
+  }
+  assert.deepEqual(twice, [], 'no alert is in two incidents');
+  const missing = requests.flat().filter((a) => !perFingerprint.has(a.fingerprint));
+  assert.deepEqual(
+    missing.map((a) => a.fingerprint),
+    [],
+    'no accepted alert is lost',
+  );
+  assert.equal(perFingerprint.size, TOTAL);
+  const doubled = [...openPerGroup].filter(([, n]) => n > 1);
+  assert.deepEqual(doubled, [], 'no group has two open incidents');
+  const perGroup = new Map<string, any[]>();
+  for (const inc of details) perGroup.set(inc.groupKey, [...(perGroup.get(inc.groupKey) ?? []), inc]);
+  const split = [...perGroup.values()]
+    .filter((l) => l.length > 1)
+    .map((l) => l.map((i) => `${JSON.stringify(i.groupLabels)} ${i.id} ${i.status} ${i.alerts.length} alerts`));
+  assert.deepEqual(split, [], 'one incident per group (none of its alerts resolved, so it never closes)');
+  assert.equal(incidents.length, 500);
+
+  // The audit trail: exactly one alert.firing per alert, one incident.opened per incident.
+  const events = await readEvents();
+  const firing = new Map<string, number>();
+  const opened = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === 'alert.firing') firing.set(e.fingerprint, (firing.get(e.fingerprint) ?? 0) + 1);
+    if (e.type === 'incident.opened') opened.set(e.incidentId, (opened.get(e.incidentId) ?? 0) + 1);
+  }
+  const dupFiring = [...firing].filter(([, n]) => n > 1);
+  assert.deepEqual(dupFiring, [], 'no duplicate alert.firing event');
+  const noFiring = requests.flat().filter((a) => !firing.has(a.fingerprint));
+  assert.deepEqual(
+    noFiring.map((a) => a.fingerprint),
+    [],
+    'every alert has its alert.firing event',
+  );
+  const timelineFiring = details.reduce(
+    (n, inc) => n + inc.timeline.filter((e: { type: string }) => e.type === 'alert.firing').length,
+    0,
+  );
+  assert.equal(timelineFiring, TOTAL, 'the timelines show one alert.firing per alert');
+  assert.deepEqual(
+    incidents.filter((i) => opened.get(i.id) !== 1).map((i) => i.id),
+    [],
+    'one incident.opened per incident',
+  );
+  console.log(
+    `processed ${processed - streamed} ms after the stream ended; verified in ${Date.now() - processed} ms; ` +
+      `${events.length} events`,
+  );
+});

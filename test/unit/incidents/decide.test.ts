@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Alert } from '../../../router/alert.ts';
+import type { TenantConfig } from '../../../router/config/compiled.ts';
+import { parseMatcher } from '../../../router/config/matchers.ts';
+import {
+  alertKey,
+  applyManual,
+  decideAlert,
+  groupOf,
+  maxSeverity,
+  openIncident,
+  route,
+  withFiringAlert,
+  withResolvedAlert,
+} from '../../../router/incidents/decide.ts';
+import type { AlertState } from '../../../router/incidents/model.ts';
+
+const T0 = Date.parse('2026-11-26T10:00:00Z');
+
+const tenant = (over: Partial<TenantConfig> = {}): TenantConfig => ({
+  name: 'acme',
+  namespace: 'msp',
+  displayName: 'Acme',
+  timezone: 'Europe/Berlin',
+  serviceLevel: 'msp/gold',
+  escalationPolicy: 'msp/default',
+  ingestTokenSha256: null,
+  match: [],
+  routes: [],
+  groupBy: ['alertname'],
+  inhibitRules: [],
+  limits: { alertsPerMinute: null, newIncidentsPerMinute: null },
+  flapping: { changes: 6, windowMs: 1_800_000, stableForMs: 1_800_000 },
+  heartbeats: [],
+  statusPage: { enabled: false, components: [], viewerTokenSha256: null },
+  ...over,
+});
+
+const alert = (over: Partial<Alert> = {}): Alert => ({
+  tenant: 'acme',
+  source: 'generic',
+  fingerprint: 'fp1',
+  status: 'firing',
+  severity: 'warning',
+  summary: 'Disk full',
+  labels: { alertname: 'DiskFull', instance: 'db01' },
+  annotations: {},
+  startsAt: '2026-11-26T09:59:00Z',
+  receivedAt: '2026-11-26T10:00:00Z',
+  ...over,
+});
+
+const state = (status: 'firing' | 'resolved', changedAt: string): AlertState => ({
+  fingerprint: 'fp1',
+  status,
+  changedAt,
+  incidentId: 'i1',
+});
+
+describe('decideAlert', () => {
+  const cases: [string, AlertState | null, Partial<Alert>, ReturnType<typeof decideAlert>][] = [
+    // A first firing opens or joins an incident.
+    ['new firing', null, {}, 'fire'],
+    // The same alert firing again is a duplicate.
+    ['repeat while firing', state('firing', '2026-11-26T09:59:00Z'), {}, 'duplicate'],
+    // Resolved while firing.
+    [
+      'resolve',
+      state('firing', '2026-11-26T09:59:00Z'),
+      { status: 'resolved', endsAt: '2026-11-26T10:05:00Z' },
+      'resolve',
+    ],
+    // Firing again after a resolve, with a later start.
+    ['re-fire', state('resolved', '2026-11-26T10:05:00Z'), { startsAt: '2026-11-26T10:10:00Z' }, 'fire'],
+    // A firing that started before the known resolve arrived late: stale.
+    [
+      'late firing after resolve',
+      state('resolved', '2026-11-26T10:05:00Z'),
+      { startsAt: '2026-11-26T10:00:00Z' },
+      'stale',
+    ],
+    // A resolve of an alert never seen firing.
+    ['unknown resolve', null, { status: 'resolved', endsAt: '2026-11-26T10:05:00Z' }, 'resolved-unknown'],
+    // A resolve older than the current firing: stale.
+    [
+      'late resolve',
+      state('firing', '2026-11-26T10:10:00Z'),
+      { status: 'resolved', endsAt: '2026-11-26T10:05:00Z' },
+      'stale',
+    ],
+  ];
+  for (const [name, prev, over, want] of cases) {
+    it(name, () => assert.equal(decideAlert(prev, alert(over)), want));
+  }
+});
+
+describe('grouping and routing', () => {
+  it('groups by the listed labels, missing ones as empty', () => {
+    const a = groupOf(tenant({ groupBy: ['alertname', 'cluster'] }), { alertname: 'X', instance: 'a' });
+    const b = groupOf(tenant({ groupBy: ['alertname', 'cluster'] }), { alertname: 'X', instance: 'b' });
+    assert.equal(a.key, b.key);
+    assert.deepEqual(a.labels, { alertname: 'X', cluster: '' });
+  });
+
+  it('groups by every label with "..."', () => {
+    const t = tenant({ groupBy: ['...'] });
+    assert.notEqual(groupOf(t, { a: '1', b: '2' }).key, groupOf(t, { a: '1', b: '3' }).key);
+    assert.equal(groupOf(t, { a: '1', b: '2' }).key, groupOf(t, { b: '2', a: '1' }).key);
+  });
+
+  it('first matching route wins; severity matchers see the normalised severity', () => {
+    const t = tenant({
+      routes: [
+        { matchers: [parseMatcher('severity=~"critical|high"')], escalationPolicy: 'msp/night', severity: null },
+        { matchers: [parseMatcher('env="dev"')], escalationPolicy: null, severity: 'info' },
+      ],
+    });
+    assert.deepEqual(route(t, alert({ severity: 'critical' })), { severity: 'critical', policy: 'msp/night' });
+    assert.deepEqual(route(t, alert({ labels: { env: 'dev' } })), { severity: 'info', policy: 'msp/default' });
+    assert.deepEqual(route(t, alert()), { severity: 'warning', policy: 'msp/default' });
+  });
+
+  it('orders severities', () => {
+    assert.equal(maxSeverity('warning', 'critical'), 'critical');
+    assert.equal(maxSeverity('high', 'info'), 'high');
+  });
+});
+
+describe('incident transitions', () => {
+  const open = () =>
+    openIncident('i1', tenant(), groupOf(tenant(), alert().labels), 'msp/default', 'warning', alert(), T0);
+
+  it('adding the same firing alert twice changes nothing the second time', () => {
+    const once = withFiringAlert(open(), alert(), 'warning', T0);
+    const twice = withFiringAlert(once.incident, alert(), 'warning', T0 + 1000);
+    assert.equal(once.events.length, 1);
+    assert.equal(twice.events.length, 0);
+    assert.equal(twice.incident, once.incident);
+  });
+
+  it('raises severity with a more severe alert and records the change', () => {
+    const a = withFiringAlert(open(), alert(), 'warning', T0).incident;
+    const b = withFiringAlert(a, alert({ fingerprint: 'fp2' }), 'critical', T0 + 1000);
+    assert.equal(b.incident.severity, 'critical');
+    assert.deepEqual(
+      b.events.map((e) => e.type),
+      ['alert.firing', 'incident.severity_changed'],
+    );
+  });
+
+  it('resolves when the last alert resolves; detection time is the earliest start', () => {
+    let i = withFiringAlert(open(), alert(), 'warning', T0).incident;
+    i = withFiringAlert(i, alert({ fingerprint: 'fp2', startsAt: '2026-11-26T09:50:00Z' }), 'warning', T0).incident;
+    assert.equal(i.startsAt, '2026-11-26T09:50:00.000Z');
+    const r1 = withResolvedAlert(i, alert({ status: 'resolved', endsAt: '2026-11-26T10:05:00Z' }), T0 + 300_000);
+    assert.equal(r1.incident.status, 'triggered');
+    const r2 = withResolvedAlert(r1.incident, alert({ fingerprint: 'fp2', status: 'resolved' }), T0 + 400_000);
+    assert.equal(r2.incident.status, 'resolved');
+    assert.equal(r2.incident.resolvedAt, new Date(T0 + 400_000).toISOString());
+    assert.ok(r2.incident.alerts[alertKey('fp2')]?.endsAt);
+  });
+
+  it('manual actions: ack once, resolve acknowledges too, nothing after resolve', () => {
+    const i = withFiringAlert(open(), alert(), 'warning', T0).incident;
+    const acked = applyManual(i, { kind: 'acknowledge', by: 'alice' }, T0 + 60_000);
+    assert.ok(!('error' in acked));
+    assert.equal(acked.incident.acknowledgedAt, new Date(T0 + 60_000).toISOString());
+    const again = applyManual(acked.incident, { kind: 'acknowledge', by: 'bob' }, T0 + 120_000);
+    assert.ok(!('error' in again) && again.events.length === 0 && again.incident.acknowledgedBy === 'alice');
+    const resolved = applyManual(i, { kind: 'resolve', by: 'carol' }, T0 + 90_000);
+    assert.ok(!('error' in resolved));
+    assert.equal(resolved.incident.acknowledgedBy, 'carol');
+    assert.deepEqual(
+      resolved.events.map((e) => e.type),
+      ['incident.acknowledged', 'incident.resolved'],
+    );
+    assert.deepEqual(applyManual(resolved.incident, { kind: 'acknowledge', by: 'x' }, T0), {
+      error: 'incident i1 is already resolved',
+    });
+  });
+});
