@@ -190,27 +190,6 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
     if (inc.status !== 'resolved') openPerGroup.set(inc.groupKey, (openPerGroup.get(inc.groupKey) ?? 0) + 1);
   }
   const twice = [...perFingerprint].filter(([, n]) => n !== 1);
-  if (process.env['DEBUG_CRASH']) {
-    const byG = new Map<string, any[]>();
-    for (const inc of details) byG.set(inc.groupKey, [...(byG.get(inc.groupKey) ?? []), inc]);
-    let shown = 0;
-    for (const l of byG.values()) {
-      if (l.length < 2 || shown++ > 3) continue;
-      for (const inc of l) {
-        console.log('SPLIT', inc.id, inc.status, JSON.stringify(inc.groupLabels), inc.alerts.length, inc.openedAt);
-        console.log(inc.alerts.map((a: any) => a.fingerprint.split('-')[2] + '@' + a.lastReceivedAt).join(' '));
-        console.log(inc.timeline.map((e: any) => `${e.type} ${e.fingerprint?.split('-')[2] ?? ''} ${e.at}`).join('; '));
-      }
-    }
-
-    for (const [fp] of twice) {
-      for (const inc of details.filter((d) => d.alerts.some((a: any) => a.fingerprint === fp))) {
-        console.log(fp, inc.id, inc.status, JSON.stringify(inc.groupLabels), inc.alerts.length, inc.openedAt);
-        console.log(inc.alerts.map((a: any) => a.fingerprint.split('-')[2] + '@' + a.lastReceivedAt).join(' '));
-        console.log(inc.timeline.map((e: any) => `${e.type} ${e.fingerprint?.split('-')[2] ?? ''} ${e.at}`).join('\n'));
-      }
-    }
-  }
   assert.deepEqual(twice, [], 'no alert is in two incidents');
   const missing = requests.flat().filter((a) => !perFingerprint.has(a.fingerprint));
   assert.deepEqual(

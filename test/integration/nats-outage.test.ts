@@ -107,7 +107,6 @@ async function settled(conn: NatsConnection, expected: number, timeoutMs: number
     async () => {
       const ci = await jsm.consumers.info('SB_ALERTS', 'router');
       const count = (await listIncidents()).reduce((n, i) => n + i.alertCount, 0);
-      if (process.env['DEBUG_OUTAGE']) console.log(Date.now(), ci.num_pending, ci.num_ack_pending, count);
       last = `pending ${ci.num_pending}, unacked ${ci.num_ack_pending}, redelivered ${ci.num_redelivered}, alerts ${count}`;
       const idle = ci.num_pending === 0 && ci.num_ack_pending === 0 && count >= expected;
       if (!idle || count !== stable.count) stable = { count: idle ? count : -1, since: Date.now() };
@@ -248,18 +247,4 @@ test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and
   assert.deepEqual(new Set(opened), new Set(incidents.map((i) => i.id)), 'one incident.opened per incident');
   assert.equal(opened.length, incidents.length);
   console.log(`processed ${processed - streamed} ms after the stream ended; verified in ${Date.now() - processed} ms`);
-  if (process.env['DEBUG_OUTAGE'])
-    console.log(
-      router.output
-        .split('\n')
-        .map((l) => {
-          try {
-            const j = JSON.parse(l);
-            return `${j.time} ${j.msg} ${j.err?.message ?? ''} ${j.status ?? ''} ${j.ms ?? ''}`;
-          } catch {
-            return l.slice(0, 100);
-          }
-        })
-        .join('\n'),
-    );
 });
