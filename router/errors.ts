@@ -14,6 +14,9 @@ export class ValidationError extends Error {
   }
 }
 
+/** No tenant claims any alert of the request: 400, counted per alert as `no_tenant`. */
+export class UnclaimedAlertsError extends ValidationError {}
+
 /** Missing or wrong credentials: 401. */
 export class AuthError extends Error {
   override readonly name = 'AuthError';

@@ -1,11 +1,10 @@
 // POST /api/v1/alerts/... : authenticate, parse, assign tenants, rate-limit, persist in JetStream, 202.
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import express, { type Request, type Response, Router } from 'express';
-import type { Source } from '../alert.ts';
+import type { AlertDraft, Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
-import { ForbiddenError, RateLimitError, UnavailableError, ValidationError } from '../errors.ts';
+import { ForbiddenError, RateLimitError, UnavailableError, UnclaimedAlertsError, ValidationError } from '../errors.ts';
 import { parseAlertmanager } from '../ingest/alertmanager.ts';
 import type { IngestResult } from '../ingest/common.ts';
 import { parseGeneric } from '../ingest/generic.ts';
@@ -30,17 +29,12 @@ function isIngestSource(s: string): s is IngestSource {
 
 export function ingestRouter(ctx: ApiContext): Router {
   const r = Router();
-  // Keep the raw body: its hash is the JetStream message id that makes redelivered webhooks idempotent.
-  const verify = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
-    (req as Request).rawBody = buf;
-  };
   const json = express.json({
     limit: ctx.maxBodyBytes,
     strict: true,
     type: ['application/json', 'application/*+json'],
-    verify,
   });
-  const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200, verify });
+  const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200 });
   const handle = (source: IngestSource) => (req: Request, res: Response) => ingest(ctx, source, req, res);
 
   r.post('/api/v1/alerts', authenticate(ctx), json, handle('generic'));
@@ -81,7 +75,7 @@ async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: 
     ctx.metrics.alertsRejected.inc({ source, reason: 'no_tenant' }, unclaimed.length);
     ctx.log.warn({ req: req.id, source, unclaimed: unclaimed.length }, 'alerts no tenant claims were rejected');
     if (byTenant.size === 0) {
-      throw new ValidationError(
+      throw new UnclaimedAlertsError(
         source === 'alertmanager' ? `alerts[${unclaimed[0]}].labels` : 'labels',
         "no tenant claims this alert: send it with a tenant's ingest token, or give it labels that match a tenant's spec.match",
       );
@@ -110,7 +104,7 @@ async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: 
       [...byTenant].map(([tenant, drafts]) => {
         const batch: AlertBatch = { v: 1, tenant, receivedAt, alerts: drafts };
         return ctx.js.publish(alertSubject(tenant), JSON.stringify(batch), {
-          msgID: batchId(source, tenant, req.rawBody ?? Buffer.from(JSON.stringify(req.body))),
+          msgID: batchId(source, tenant, drafts),
           timeout: 5_000,
         });
       }),
@@ -138,9 +132,18 @@ async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: 
 }
 
 /**
- * The same request body gives the same id, so a webhook redelivered within the stream's duplicate
- * window is stored once (drafts would not do: they carry receipt times where the source sent none).
+ * The same alerts give the same id, so a webhook redelivered within the stream's duplicate window is
+ * stored once. Not the raw body: where a source sends no times, the drafts carry the receipt time, so
+ * the same body sent again later (firing, resolved, then firing again) is a new message, not a
+ * "redelivery" to drop after answering 202. A retry of such a body is stored twice; the processor
+ * deduplicates it by fingerprint.
  */
-function batchId(source: string, tenant: string, rawBody: Buffer): string {
-  return createHash('sha256').update(source).update('\0').update(tenant).update('\0').update(rawBody).digest('hex');
+function batchId(source: string, tenant: string, drafts: AlertDraft[]): string {
+  return createHash('sha256')
+    .update(source)
+    .update('\0')
+    .update(tenant)
+    .update('\0')
+    .update(JSON.stringify(drafts))
+    .digest('hex');
 }

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   RateLimitError,
   UnavailableError,
+  UnclaimedAlertsError,
   ValidationError,
 } from '../errors.ts';
 import { bearerToken, type Principal } from './auth.ts';
@@ -92,7 +93,8 @@ export function errorHandler(ctx: ApiContext) {
     if (res.headersSent) return;
     const source = ingestSource(req.path);
     if (err instanceof ValidationError) {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+      // Unclaimed alerts were already counted, one per alert, under reason no_tenant.
+      if (!(err instanceof UnclaimedAlertsError)) ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
       return answer(res, 400, err.message, { field: err.field });
     }
     if (err instanceof AuthError) {

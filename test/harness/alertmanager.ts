@@ -74,6 +74,11 @@ export class Alertmanager {
     private readonly proc: ChildProcess,
   ) {}
 
+  /** Process id (for RSS measurements). */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

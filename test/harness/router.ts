@@ -50,6 +50,11 @@ export class RouterProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Process id while running (for RSS measurements). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   static async start(natsUrl: string, configDir = copyConfig()): Promise<RouterProcess> {
     const r = new RouterProcess(await freePort(), natsUrl, configDir);
     await r.spawn();

@@ -191,7 +191,10 @@ describe('the shipped Zabbix media type against a running router', () => {
     const thrown = String(run.thrown);
     assert.match(thrown, /Switchboard webhook failed: Switchboard answered 401/);
     assert.match(thrown, /the token is not valid/);
-    assert.ok(run.logs.some((l) => l.level === 3 && l.message.includes('401')), 'logged at level 3 (warning)');
+    assert.ok(
+      run.logs.some((l) => l.level === 3 && l.message.includes('401')),
+      'logged at level 3 (warning)',
+    );
   });
 
   it('throws naming the field when the router refuses the event (400)', () => {
