@@ -76,18 +76,39 @@ async function postUntilAccepted(url: () => string, body: unknown, attempts: Att
   }
 }
 
-async function getJson(path: string): Promise<any> {
+/** What the incident API answers, as far as these tests read it. */
+interface IncidentSummary {
+  id: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  status: string;
+  alertCount: number;
+  firingCount: number;
+}
+interface IncidentEvent {
+  type: string;
+  incidentId: string;
+  fingerprint?: string;
+}
+interface IncidentDetail extends IncidentSummary {
+  alerts: { fingerprint: string; status: string }[];
+  timeline: IncidentEvent[];
+}
+
+async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json();
+  return (await res.json()) as T;
 }
 
 /** Every incident of acme, newest first, following nextCursor. */
-async function listIncidents(): Promise<any[]> {
-  const out: any[] = [];
+async function listIncidents(): Promise<IncidentSummary[]> {
+  const out: IncidentSummary[] = [];
   let cursor = '';
   for (;;) {
-    const page = await getJson(`/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await getJson<{ incidents: IncidentSummary[]; nextCursor?: string }>(
+      `/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     out.push(...page.incidents);
     if (!page.nextCursor) return out;
     cursor = page.nextCursor;
@@ -119,17 +140,17 @@ async function settled(expected: number, timeoutMs: number): Promise<void> {
 }
 
 /** Every event of tenant acme, read from the events stream with an ordered consumer. */
-async function readEvents(): Promise<any[]> {
+async function readEvents(): Promise<IncidentEvent[]> {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info('SB_EVENTS', { subjects_filter: 'sb.events.acme.>' });
   const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
-  const out: any[] = [];
+  const out: IncidentEvent[] = [];
   if (total === 0) return out;
   const c = await js.consumers.get('SB_EVENTS', { filter_subjects: ['sb.events.acme.>'] });
   const it = await c.consume({ max_messages: 1000 });
   for await (const m of it) {
-    out.push(m.json());
+    out.push(m.json<IncidentEvent>());
     if (m.info.pending === 0) break;
   }
   await it.close();
@@ -181,9 +202,13 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   const incidents = await listIncidents();
   const perFingerprint = new Map<string, number>();
   const openPerGroup = new Map<string, number>();
-  const details = [];
+  const details: IncidentDetail[] = [];
   for (let i = 0; i < incidents.length; i += 8) {
-    details.push(...(await Promise.all(incidents.slice(i, i + 8).map((s) => getJson(`/api/v1/incidents/${s.id}`)))));
+    details.push(
+      ...(await Promise.all(
+        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(`/api/v1/incidents/${s.id}`)),
+      )),
+    );
   }
   for (const inc of details) {
     for (const a of inc.alerts) perFingerprint.set(a.fingerprint, (perFingerprint.get(a.fingerprint) ?? 0) + 1);
@@ -200,7 +225,7 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   assert.equal(perFingerprint.size, TOTAL);
   const doubled = [...openPerGroup].filter(([, n]) => n > 1);
   assert.deepEqual(doubled, [], 'no group has two open incidents');
-  const perGroup = new Map<string, any[]>();
+  const perGroup = new Map<string, IncidentDetail[]>();
   for (const inc of details) perGroup.set(inc.groupKey, [...(perGroup.get(inc.groupKey) ?? []), inc]);
   const split = [...perGroup.values()]
     .filter((l) => l.length > 1)
@@ -213,7 +238,7 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   const firing = new Map<string, number>();
   const opened = new Map<string, number>();
   for (const e of events) {
-    if (e.type === 'alert.firing') firing.set(e.fingerprint, (firing.get(e.fingerprint) ?? 0) + 1);
+    if (e.type === 'alert.firing' && e.fingerprint) firing.set(e.fingerprint, (firing.get(e.fingerprint) ?? 0) + 1);
     if (e.type === 'incident.opened') opened.set(e.incidentId, (opened.get(e.incidentId) ?? 0) + 1);
   }
   const dupFiring = [...firing].filter(([, n]) => n > 1);

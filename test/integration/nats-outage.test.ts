@@ -80,17 +80,38 @@ async function postUntilAccepted(body: unknown, attempts: Attempt[]): Promise<vo
   }
 }
 
-async function getJson(path: string): Promise<any> {
-  const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json();
+/** What the incident API answers, as far as these tests read it. */
+interface IncidentSummary {
+  id: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  status: string;
+  alertCount: number;
+  firingCount: number;
+}
+interface IncidentEvent {
+  type: string;
+  incidentId: string;
+  fingerprint?: string;
+}
+interface IncidentDetail extends IncidentSummary {
+  alerts: { fingerprint: string; status: string }[];
+  timeline: IncidentEvent[];
 }
 
-async function listIncidents(): Promise<any[]> {
-  const out: any[] = [];
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(res.status, 200, `${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function listIncidents(): Promise<IncidentSummary[]> {
+  const out: IncidentSummary[] = [];
   let cursor = '';
   for (;;) {
-    const page = await getJson(`/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await getJson<{ incidents: IncidentSummary[]; nextCursor?: string }>(
+      `/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     out.push(...page.incidents);
     if (!page.nextCursor) return out;
     cursor = page.nextCursor;
@@ -118,15 +139,15 @@ async function settled(conn: NatsConnection, expected: number, timeoutMs: number
   });
 }
 
-async function readEvents(conn: NatsConnection): Promise<any[]> {
+async function readEvents(conn: NatsConnection): Promise<IncidentEvent[]> {
   const jsm = await jetstreamManager(conn);
   const info = await jsm.streams.info('SB_EVENTS', { subjects_filter: 'sb.events.acme.>' });
-  const out: any[] = [];
+  const out: IncidentEvent[] = [];
   if (Object.keys(info.state.subjects ?? {}).length === 0) return out;
   const c = await jetstream(conn).consumers.get('SB_EVENTS', { filter_subjects: ['sb.events.acme.>'] });
   const it = await c.consume({ max_messages: 1000 });
   for await (const m of it) {
-    out.push(m.json());
+    out.push(m.json<IncidentEvent>());
     if (m.info.pending === 0) break;
   }
   await it.close();
@@ -201,9 +222,13 @@ test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and
   const processed = Date.now();
 
   const incidents = await listIncidents();
-  const details: any[] = [];
+  const details: IncidentDetail[] = [];
   for (let i = 0; i < incidents.length; i += 8) {
-    details.push(...(await Promise.all(incidents.slice(i, i + 8).map((s) => getJson(`/api/v1/incidents/${s.id}`)))));
+    details.push(
+      ...(await Promise.all(
+        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(`/api/v1/incidents/${s.id}`)),
+      )),
+    );
   }
   const perFingerprint = new Map<string, number>();
   const perGroup = new Map<string, string[]>();
@@ -235,7 +260,7 @@ test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and
   const events = await readEvents(nc);
   const firing = new Map<string, number>();
   for (const e of events) {
-    if (e.type === 'alert.firing') firing.set(e.fingerprint, (firing.get(e.fingerprint) ?? 0) + 1);
+    if (e.type === 'alert.firing' && e.fingerprint) firing.set(e.fingerprint, (firing.get(e.fingerprint) ?? 0) + 1);
   }
   assert.deepEqual(
     [...firing].filter(([, n]) => n !== 1),
