@@ -2,7 +2,8 @@
 import express, { type Request, Router } from 'express';
 import { SEVERITIES } from '../alert.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { firingCount, INCIDENT_STATUSES, type Incident } from '../incidents/model.ts';
+import { type AlertState, firingCount, INCIDENT_STATUSES, type Incident } from '../incidents/model.ts';
+import { alertStateKey } from '../incidents/store.ts';
 import { canRead } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
@@ -44,6 +45,19 @@ function bodyObject(req: Request): Record<string, unknown> {
   if (typeof b !== 'object' || Array.isArray(b) || b === null)
     throw new ValidationError('body', 'must be a JSON object');
   return b as Record<string, unknown>;
+}
+
+/**
+ * The incident's alerts with their details from the alert states. An alert that fired again later is in
+ * a newer incident; this incident still shows it with the status it had here.
+ */
+function alertsOf(ctx: ApiContext, i: Incident) {
+  return Object.entries(i.alerts).map(([key, { status }]) => {
+    const s = ctx.store.peek<AlertState>(alertStateKey(i.tenant, key));
+    if (!s) return { key, status };
+    const { incidentId: _incidentId, changedAt: _changedAt, ...details } = s;
+    return { ...details, key, status };
+  });
 }
 
 export function incidentsRouter(ctx: ApiContext): Router {
@@ -99,7 +113,7 @@ export function incidentsRouter(ctx: ApiContext): Router {
   r.get('/api/v1/incidents/:id', async (req, res) => {
     const i = visible(req);
     const timeline = await ctx.events.timeline(i.tenant, i.id);
-    res.json({ ...summary(i), alerts: Object.values(i.alerts), timeline });
+    res.json({ ...summary(i), alerts: alertsOf(ctx, i), timeline });
   });
 
   for (const kind of ['acknowledge', 'resolve'] as const) {

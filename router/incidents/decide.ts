@@ -126,6 +126,12 @@ export function openIncident(
 
 export interface Transition {
   incident: Incident;
+  /** False when the incident already was in this state (a repeated step): nothing to write. */
+  changed: boolean;
+  /**
+   * The events this step stands for. A repeated step lists them again (without what cannot be told
+   * any more): appending is idempotent by event id, so a crash between writing and appending heals.
+   */
   events: IncidentEvent[];
 }
 
@@ -138,71 +144,66 @@ function event(
   return { type, at: new Date(now).toISOString(), tenant: i.tenant, incidentId: i.id, ...extra };
 }
 
-/** Adds or updates a firing alert in an open incident. Idempotent: applying it twice changes nothing more. */
+/** Adds a firing alert to an open incident. Idempotent: applying it twice changes nothing more. */
 export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, now: number): Transition {
   const key = alertKey(alert.fingerprint);
-  const existing = i.alerts[key];
-  if (existing?.status === 'firing') return { incident: i, events: [] };
+  const firing = event(i, 'alert.firing', now, {
+    fingerprint: alert.fingerprint,
+    summary: alert.summary,
+    severity,
+    source: alert.source,
+    changedAt: changedAt(alert),
+  });
+  const known = i.alerts[key];
+  // Already firing here: restate its event as first recorded (same id), in case that append was lost.
+  if (known?.status === 'firing')
+    return { incident: i, changed: false, events: [{ ...firing, changedAt: known.since }] };
+  const raised = maxSeverity(i.severity, severity);
   const next: Incident = {
     ...i,
-    alerts: {
-      ...i.alerts,
-      [key]: {
-        fingerprint: alert.fingerprint,
-        source: alert.source,
-        status: 'firing',
-        severity,
-        summary: alert.summary,
-        labels: alert.labels,
-        annotations: alert.annotations,
-        startsAt: alert.startsAt,
-        endsAt: null,
-        lastReceivedAt: alert.receivedAt,
-      },
-    },
+    alerts: { ...i.alerts, [key]: { status: 'firing', since: changedAt(alert) } },
+    severity: raised,
     startsAt: earlier(alert.startsAt, i.startsAt),
     updatedAt: new Date(now).toISOString(),
   };
-  const events: IncidentEvent[] = [
-    event(i, 'alert.firing', now, {
-      fingerprint: alert.fingerprint,
-      summary: alert.summary,
-      severity,
-      source: alert.source,
-    }),
-  ];
-  const raised = maxSeverity(i.severity, severity);
+  const events = [firing];
   if (raised !== i.severity && Object.keys(i.alerts).length > 0) {
-    next.severity = raised;
     events.push(event(i, 'incident.severity_changed', now, { severity: raised, previousSeverity: i.severity }));
-  } else {
-    next.severity = raised;
   }
-  return { incident: next, events };
+  return { incident: next, changed: true, events };
 }
 
 /** Marks an alert resolved; the incident resolves when none of its alerts fires any more. */
 export function withResolvedAlert(i: Incident, alert: Alert, now: number): Transition {
   const key = alertKey(alert.fingerprint);
-  const existing = i.alerts[key];
-  if (!existing || existing.status === 'resolved') return { incident: i, events: [] };
   const at = new Date(now).toISOString();
+  const resolvedAlert = event(i, 'alert.resolved', now, {
+    fingerprint: alert.fingerprint,
+    summary: alert.summary,
+    changedAt: changedAt(alert),
+  });
+  const autoResolvedBy = `${alert.source} (all alerts resolved)`;
+  const known = i.alerts[key];
+  if (known?.status !== 'firing') {
+    const events: IncidentEvent[] = known?.status === 'resolved' ? [{ ...resolvedAlert, changedAt: known.since }] : [];
+    if (events.length && i.status === 'resolved' && i.resolvedBy === autoResolvedBy && firingCount(i) === 0) {
+      events.push(event(i, 'incident.resolved', Date.parse(i.resolvedAt ?? at), { by: autoResolvedBy }));
+    }
+    return { incident: i, changed: false, events };
+  }
   const next: Incident = {
     ...i,
-    alerts: {
-      ...i.alerts,
-      [key]: { ...existing, status: 'resolved', endsAt: alert.endsAt ?? at, lastReceivedAt: alert.receivedAt },
-    },
+    alerts: { ...i.alerts, [key]: { status: 'resolved', since: changedAt(alert) } },
     updatedAt: at,
   };
-  const events = [event(i, 'alert.resolved', now, { fingerprint: alert.fingerprint, summary: existing.summary })];
+  const events = [resolvedAlert];
   if (i.status !== 'resolved' && firingCount(next) === 0) {
     next.status = 'resolved';
     next.resolvedAt = at;
-    next.resolvedBy = `${alert.source} (all alerts resolved)`;
-    events.push(event(i, 'incident.resolved', now, { by: next.resolvedBy }));
+    next.resolvedBy = autoResolvedBy;
+    events.push(event(i, 'incident.resolved', now, { by: autoResolvedBy }));
   }
-  return { incident: next, events };
+  return { incident: next, changed: true, events };
 }
 
 export type ManualAction = { kind: 'acknowledge'; by: string } | { kind: 'resolve'; by: string };
@@ -212,9 +213,10 @@ export function applyManual(i: Incident, action: ManualAction, now: number): Tra
   const at = new Date(now).toISOString();
   if (i.status === 'resolved') return { error: `incident ${i.id} is already resolved` };
   if (action.kind === 'acknowledge') {
-    if (i.status === 'acknowledged') return { incident: i, events: [] };
+    if (i.status === 'acknowledged') return { incident: i, changed: false, events: [] };
     return {
       incident: { ...i, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: action.by, updatedAt: at },
+      changed: true,
       events: [event(i, 'incident.acknowledged', now, { by: action.by })],
     };
   }
@@ -229,6 +231,7 @@ export function applyManual(i: Incident, action: ManualAction, now: number): Tra
       acknowledgedBy: i.acknowledgedBy ?? action.by,
       updatedAt: at,
     },
+    changed: true,
     events: [
       ...(i.acknowledgedAt ? [] : [event(i, 'incident.acknowledged', now, { by: action.by })]),
       event(i, 'incident.resolved', now, { by: action.by }),

@@ -1,19 +1,42 @@
 // The audit trail: every transition, alert, ack and note is an event in the events stream.
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, eventSubject } from '../bus/subjects.ts';
+import { alertKey } from './decide.ts';
 import type { IncidentEvent } from './model.ts';
+
+/**
+ * The id an event is stored under in the events stream. It names what happened, not the delivery that
+ * did it, so a step repeated after a crash, a redelivery or by a second replica appends nothing new
+ * (within the stream's duplicate window).
+ */
+export function eventId(e: IncidentEvent): string {
+  switch (e.type) {
+    case 'incident.opened':
+      return `opened:${e.incidentId}`;
+    case 'incident.acknowledged':
+      return `acknowledged:${e.incidentId}`;
+    case 'incident.resolved':
+      return `resolved:${e.incidentId}`;
+    // Severity only rises, so each level is reached at most once.
+    case 'incident.severity_changed':
+      return `severity:${e.incidentId}:${e.severity}`;
+    case 'alert.firing':
+      return `firing:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
+    case 'alert.resolved':
+      return `resolved:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
+    case 'incident.note':
+      return `note:${e.incidentId}:${e.noteId}`;
+  }
+}
 
 export class EventLog {
   constructor(private readonly js: JetStreamClient) {}
 
-  /**
-   * Appends events. `idBase` makes the write idempotent: a redelivered alert publishes the same ids
-   * and the stream drops the repeats within its duplicate window.
-   */
-  async append(events: IncidentEvent[], idBase: string): Promise<void> {
+  /** Appends events, each under its eventId: appending the same event again stores nothing new. */
+  async append(events: IncidentEvent[]): Promise<void> {
     await Promise.all(
-      events.map((e, n) =>
-        this.js.publish(eventSubject(e.tenant, e.incidentId), JSON.stringify(e), { msgID: `${idBase}:${n}:${e.type}` }),
+      events.map((e) =>
+        this.js.publish(eventSubject(e.tenant, e.incidentId), JSON.stringify(e), { msgID: eventId(e) }),
       ),
     );
   }

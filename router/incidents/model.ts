@@ -4,8 +4,12 @@ import type { AlertStatus, Severity, Source } from '../alert.ts';
 export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-/** An alert as its incident shows it. */
-export interface IncidentAlert {
+/**
+ * One alert: its latest details and status, and the incident it is in. Kept apart from the incident, so
+ * an incident of thousands of alerts stays small (it holds only their keys and statuses) and adding an
+ * alert rewrites a compact record, not every other alert.
+ */
+export interface AlertState {
   fingerprint: string;
   source: Source;
   status: AlertStatus;
@@ -15,7 +19,18 @@ export interface IncidentAlert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string | null;
-  lastReceivedAt: string;
+  /** Source time of the last status change (firing: startsAt, resolved: endsAt), for ordering deliveries. */
+  changedAt: string;
+  /** When the router received the last status change. */
+  receivedAt: string;
+  /** The incident of its current (or last) firing; null for a resolve of an alert never seen firing. */
+  incidentId: string | null;
+}
+
+/** An alert's status in an incident, and the source time it took it (which identifies its events). */
+export interface IncidentAlertStatus {
+  status: AlertStatus;
+  since: string;
 }
 
 export interface Incident {
@@ -36,18 +51,9 @@ export interface Incident {
   acknowledgedBy: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
-  /** Alerts by alert key (see alertKey). */
-  alerts: Record<string, IncidentAlert>;
+  /** Each of its alerts by alert key (see alertKey); details are in the alert states. */
+  alerts: Record<string, IncidentAlertStatus>;
   updatedAt: string;
-}
-
-/** Per-alert state across incidents: which incident it is in, and when its status last changed. */
-export interface AlertState {
-  fingerprint: string;
-  status: AlertStatus;
-  /** Source time of the last status change (firing: startsAt, resolved: endsAt), for ordering. */
-  changedAt: string;
-  incidentId: string | null;
 }
 
 export type EventType =
@@ -74,6 +80,10 @@ export interface IncidentEvent {
   visibility?: 'internal' | 'customer';
   publicStatus?: 'investigating' | 'identified' | 'monitoring' | 'resolved';
   source?: Source;
+  /** Alert events: the source time of the change (identifies the event, see eventId). */
+  changedAt?: string;
+  /** Notes: unique per note. */
+  noteId?: string;
 }
 
 export function firingCount(i: Incident): number {

@@ -62,59 +62,34 @@ export class IncidentService {
       const routed = route(tenant, alert);
       const group = groupOf(tenant, alert.labels);
       incidentId = await this.openIncidentFor(tenant, group, routed, alert);
-      let alreadyFiring = false;
-      incident = await this.transition(
-        tenant.name,
-        incidentId,
-        (i) => {
-          // Resolved between finding and updating it (a race with a resolve): start over, which opens a new one.
-          if (i.status === 'resolved') throw new RevisionConflict(`incident ${i.id} resolved meanwhile`);
-          const t = withFiringAlert(i, alert, routed.severity, this.clock());
-          alreadyFiring = t.events.length === 0;
-          return t;
-        },
-        firingEventId(incidentId, key, alert.startsAt),
-      );
-      const stored = incident?.alerts[key];
-      if (alreadyFiring && incident && stored) {
-        // Firing in the incident while its alert state says otherwise: an earlier delivery of it stopped (a
-        // crash) between writing the incident and its state, maybe before appending the event, or another
-        // delivery of it is at it now. Append the event again under the id it was first written with: the
-        // events stream keeps one of them.
-        await this.events.append(
-          [
-            {
-              type: 'alert.firing',
-              at: new Date(this.clock()).toISOString(),
-              tenant: tenant.name,
-              incidentId: incident.id,
-              fingerprint: stored.fingerprint,
-              summary: stored.summary,
-              severity: stored.severity,
-              source: stored.source,
-            },
-          ],
-          firingEventId(incident.id, key, stored.startsAt),
-        );
-      }
+      incident = await this.transition(tenant.name, incidentId, (i) => {
+        // Resolved between finding and updating it (a race with a resolve): start over, which opens a new one.
+        if (i.status === 'resolved') throw new RevisionConflict(`incident ${i.id} resolved meanwhile`);
+        return withFiringAlert(i, alert, routed.severity, this.clock());
+      });
     } else if (decision === 'resolve' && incidentId) {
-      incident = await this.transition(
-        tenant.name,
-        incidentId,
-        (i) => withResolvedAlert(i, alert, this.clock()),
-        `${idBase}:resolve`,
-      );
+      incident = await this.transition(tenant.name, incidentId, (i) => withResolvedAlert(i, alert, this.clock()));
       if (incident?.status === 'resolved') await this.releaseGroup(tenant.name, incident);
     } else if (decision === 'duplicate') {
       this.metrics.alertsDeduplicated.inc({ tenant: tenant.name });
       incident = incidentId ? (this.store.incident(incidentId) ?? null) : null;
     }
 
+    // The alert state is written last: until it is, a redelivery decides the same and repeats the steps above,
+    // which are idempotent.
     if (decision === 'fire' || decision === 'resolve' || decision === 'resolved-unknown') {
       const state: AlertState = {
         fingerprint: alert.fingerprint,
+        source: alert.source,
         status: alert.status,
+        severity: decision === 'fire' ? route(tenant, alert).severity : (prev?.value.severity ?? alert.severity),
+        summary: alert.summary,
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: alert.status === 'firing' ? alert.startsAt : (prev?.value.startsAt ?? alert.startsAt),
+        endsAt: alert.status === 'resolved' ? changedAt(alert) : null,
         changedAt: changedAt(alert),
+        receivedAt: alert.receivedAt,
         incidentId,
       };
       await this.store.write(alertStateKey(tenant.name, key), state, prev?.revision ?? 0);
@@ -122,13 +97,14 @@ export class IncidentService {
     if (alert.acknowledgedBy && incidentId && alert.status === 'firing') {
       const acked = await this.manual(tenant.name, incidentId, { kind: 'acknowledge', by: alert.acknowledgedBy });
       if (!('error' in acked)) incident = acked;
-      if (alert.note)
+      if (alert.note) {
         await this.note(
           tenant.name,
           incidentId,
           { text: alert.note, by: alert.acknowledgedBy, visibility: 'internal' },
-          `${idBase}:note`,
+          idBase,
         );
+      }
     }
     return { decision, incident };
   }
@@ -157,7 +133,7 @@ export class IncidentService {
         }
         if (existing.value.status !== 'resolved') {
           // Its opener may have crashed before recording the opening: append it again (same id, deduplicated).
-          if (Object.keys(existing.value.alerts).length === 0) await this.appendOpened(existing.value);
+          if (Object.keys(existing.value.alerts).length === 0) await this.events.append([openedEvent(existing.value)]);
           return id;
         }
       }
@@ -190,27 +166,11 @@ export class IncidentService {
       if (e instanceof RevisionConflict) return;
       throw e;
     }
-    await this.appendOpened(incident);
+    await this.events.append([openedEvent(incident)]);
     this.metrics.incidentsTotal.inc({ tenant: tenant.name, severity: incident.severity });
     this.log.info(
       { tenant: tenant.name, incident: id, severity: incident.severity, title: incident.title },
       'incident opened',
-    );
-  }
-
-  private appendOpened(incident: Incident): Promise<void> {
-    return this.events.append(
-      [
-        {
-          type: 'incident.opened',
-          at: incident.openedAt,
-          tenant: incident.tenant,
-          incidentId: incident.id,
-          severity: incident.severity,
-          summary: incident.title,
-        },
-      ],
-      `opened:${incident.id}`,
     );
   }
 
@@ -220,12 +180,14 @@ export class IncidentService {
     if (g && g.value.incidentId === incident.id) await this.store.delete(gKey, g.revision);
   }
 
-  /** CAS loop on one incident; events are appended only for a change that was written. */
+  /**
+   * Compare-and-set loop on one incident, then the step's events. A repeated step writes nothing but appends
+   * its events again, which stores them only if an earlier attempt died before it could.
+   */
   private async transition(
     tenant: string,
     id: string,
     change: (i: Incident) => Transition | { error: string },
-    idBase: string,
   ): Promise<Incident | null> {
     let events: IncidentEvent[] = [];
     const result = await this.store.modify<Incident, Incident | null | { error: string }>(
@@ -235,22 +197,17 @@ export class IncidentService {
         const t = change(cur);
         if ('error' in t) return { result: t };
         events = t.events;
-        return t.events.length === 0 ? { result: t.incident } : { value: t.incident, result: t.incident };
+        return t.changed ? { value: t.incident, result: t.incident } : { result: t.incident };
       },
     );
     if (result && 'error' in result) throw new ConflictError(result.error);
-    if (events.length > 0) await this.events.append(events, idBase);
+    if (events.length > 0) await this.events.append(events);
     return result;
   }
 
   async manual(tenant: string, id: string, action: ManualAction): Promise<Incident | { error: string }> {
     try {
-      const i = await this.transition(
-        tenant,
-        id,
-        (cur) => applyManual(cur, action, this.clock()),
-        `${action.kind}:${id}:${this.clock()}`,
-      );
+      const i = await this.transition(tenant, id, (cur) => applyManual(cur, action, this.clock()));
       if (!i) return { error: `incident ${id} not found` };
       if (i.status === 'resolved') await this.releaseGroup(tenant, i);
       return i;
@@ -269,7 +226,8 @@ export class IncidentService {
       visibility: 'internal' | 'customer';
       publicStatus?: IncidentEvent['publicStatus'];
     },
-    idBase = `note:${id}:${this.clock()}:${Math.random().toString(36).slice(2)}`,
+    /** Identifies the note for idempotency (a source update's delivery); random for notes people write. */
+    noteId = `${this.clock().toString(36)}${Math.random().toString(36).slice(2, 10)}`,
   ): Promise<IncidentEvent> {
     const e: IncidentEvent = {
       type: 'incident.note',
@@ -280,19 +238,22 @@ export class IncidentService {
       text: note.text,
       visibility: note.visibility,
       ...(note.publicStatus ? { publicStatus: note.publicStatus } : {}),
+      noteId,
     };
-    await this.events.append([e], idBase);
+    await this.events.append([e]);
     return e;
   }
 }
 
 class ConflictError extends Error {}
 
-/**
- * Events of an alert joining an incident are identified by what happened, not by the delivery that did it,
- * so every delivery of the same alert (a redelivery after a crash, a retried request, a second replica)
- * appends them under the same id and the events stream keeps one.
- */
-function firingEventId(incidentId: string, key: string, startsAt: string): string {
-  return `fire:${incidentId}:${key}:${startsAt}`;
+function openedEvent(incident: Incident): IncidentEvent {
+  return {
+    type: 'incident.opened',
+    at: incident.openedAt,
+    tenant: incident.tenant,
+    incidentId: incident.id,
+    severity: incident.severity,
+    summary: incident.title,
+  };
 }

@@ -1,7 +1,7 @@
 // The incidents bucket: incidents, per-alert states and the open incident of each group, updated by
 // compare-and-set so any number of router replicas can write. Reads come from a local cache kept
 // current by a KV watch (and by our own writes), so the API lists without a round trip per incident.
-import type { KV, KvEntry } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { AlertState, Incident } from './model.ts';
 
@@ -26,8 +26,18 @@ function isConflict(e: unknown): boolean {
 
 const decoder = new TextDecoder();
 
+/**
+ * A cached key: its JSON text, and the parsed value for incidents (few, read often). Alert states and
+ * group claims (many) stay text until read, which keeps memory per active alert small.
+ */
+interface CacheEntry {
+  revision: number;
+  text: string;
+  value?: unknown;
+}
+
 export class IncidentStore {
-  private readonly cache = new Map<string, Versioned<unknown>>();
+  private readonly cache = new Map<string, CacheEntry>();
   private readonly incidentsById = new Map<string, Incident>();
   private watching = false;
 
@@ -50,38 +60,49 @@ export class IncidentStore {
     const iter = await this.kv.watch({ key: '>' });
     void (async () => {
       for await (const e of iter) {
-        this.apply(e.key, e.operation === 'PUT' ? e : null, e.revision);
+        this.apply(e.key, e.operation === 'PUT' ? decoder.decode(e.value) : null, e.revision);
         if (e.isUpdate || e.delta === 0) initialized();
       }
     })().catch((err) => this.log.error({ err }, 'incident watch ended'));
     await ready;
   }
 
-  private apply(key: string, entry: Pick<KvEntry, 'value'> | null, revision: number): void {
+  private apply(key: string, text: string | null, revision: number): void {
     const cur = this.cache.get(key);
     if (cur && cur.revision >= revision) return;
-    if (!entry || entry.value.length === 0) {
+    if (text === null || text.length === 0) {
       this.cache.delete(key);
       if (key.startsWith('i.')) this.incidentsById.delete(key.slice(key.lastIndexOf('.') + 1));
       return;
     }
-    const value = JSON.parse(decoder.decode(entry.value)) as unknown;
-    this.cache.set(key, { value, revision });
-    if (key.startsWith('i.')) this.incidentsById.set((value as Incident).id, value as Incident);
+    if (key.startsWith('i.')) {
+      const value = JSON.parse(text) as Incident;
+      this.cache.set(key, { revision, text, value });
+      this.incidentsById.set(value.id, value);
+    } else {
+      this.cache.set(key, { revision, text });
+    }
+  }
+
+  /** The cached value of a key, without a round trip (undefined if not cached). */
+  peek<T>(key: string): T | undefined {
+    const c = this.cache.get(key);
+    if (!c) return undefined;
+    return (c.value ?? JSON.parse(c.text)) as T;
   }
 
   /** Authoritative read (bypasses the cache), used to recover from a conflict. */
   async read<T>(key: string): Promise<Versioned<T> | null> {
     const e = await this.kv.get(key);
     if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
-    this.apply(key, e, e.revision);
+    this.apply(key, decoder.decode(e.value), e.revision);
     return { value: e.json<T>(), revision: e.revision };
   }
 
   /** Cached read, falling back to the bucket for keys not seen yet. */
   async get<T>(key: string): Promise<Versioned<T> | null> {
     const c = this.cache.get(key);
-    if (c) return c as Versioned<T>;
+    if (c) return { value: (c.value ?? JSON.parse(c.text)) as T, revision: c.revision };
     return this.read<T>(key);
   }
 
@@ -90,7 +111,7 @@ export class IncidentStore {
     const data = JSON.stringify(value);
     try {
       const rev = revision === 0 ? await this.kv.create(key, data) : await this.kv.update(key, data, revision);
-      this.apply(key, { value: new TextEncoder().encode(data) }, rev);
+      this.apply(key, data, rev);
       return rev;
     } catch (e) {
       if (isConflict(e)) {

@@ -53,7 +53,11 @@ export async function saturate(
     errors,
     seconds,
     alertsPerSecond: Math.round(total / seconds),
-    latencyMs: { p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)), max: round(lat[lat.length - 1] ?? 0) },
+    latencyMs: {
+      p50: round(percentile(lat, 0.5)),
+      p99: round(percentile(lat, 0.99)),
+      max: round(lat[lat.length - 1] ?? 0),
+    },
   };
 }
 
@@ -92,7 +96,11 @@ export async function fixedRate(
     errors,
     seconds: secs,
     alertsPerSecond: Math.round((n * batch) / secs),
-    latencyMs: { p50: round(percentile(lat, 0.5)), p99: round(percentile(lat, 0.99)), max: round(lat[lat.length - 1] ?? 0) },
+    latencyMs: {
+      p50: round(percentile(lat, 0.5)),
+      p99: round(percentile(lat, 0.99)),
+      max: round(lat[lat.length - 1] ?? 0),
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 // `make bench`: every benchmark side by side with its reference, in one run, on this machine.
 // Writes docs/benchmarks.md. Loopback only; every loop is bounded.
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -50,9 +50,18 @@ function amWebhook(from: number, to: number, run: string) {
 async function rawJetStream(natsUrl: string) {
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'], storage: StorageType.File, retention: RetentionPolicy.Limits });
+  await jsm.streams.add({
+    name: 'BENCH',
+    subjects: ['bench.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+  });
   const js = jetstream(nc);
-  const alert = JSON.stringify({ ...syntheticLabels(1, 'raw'), startsAt: new Date().toISOString(), fingerprint: '0123456789abcdef' });
+  const alert = JSON.stringify({
+    ...syntheticLabels(1, 'raw'),
+    startsAt: new Date().toISOString(),
+    fingerprint: '0123456789abcdef',
+  });
   const inflight = 1000;
   const t0 = performance.now();
   let sent = 0;
@@ -84,7 +93,9 @@ async function main() {
     memGiB: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
     nats: execFileSync(toolPath('nats-server'), ['--version']).toString().trim(),
-    alertmanager: execFileSync(toolPath('alertmanager'), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0],
+    alertmanager: execFileSync(toolPath('alertmanager'), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .split('\n')[0],
   };
   log(machine);
 
@@ -120,13 +131,24 @@ async function main() {
   await nats.close();
 
   // 4. Alertmanager's own ingest under the same load, and its memory with the same number of alerts.
-  const am = await Alertmanager.start({ webhookUrl: 'http://127.0.0.1:9/unused', token: 'x', groupWait: '1h', groupInterval: '1h', repeatInterval: '24h' });
+  const am = await Alertmanager.start({
+    webhookUrl: 'http://127.0.0.1:9/unused',
+    token: 'x',
+    groupWait: '1h',
+    groupInterval: '1h',
+    repeatInterval: '24h',
+  });
   const amRssIdle = rssMiB(am.pid);
   const amIngest = await saturate(TOTAL, BATCH, CLIENTS, async (from, to) => {
     const now = new Date().toISOString();
     const body = [];
-    for (let i = from; i < to; i++) body.push({ ...syntheticLabels(i, 'am'), startsAt: now, generatorURL: 'http://prometheus.example:9090/graph' });
-    const r = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (let i = from; i < to; i++)
+      body.push({ ...syntheticLabels(i, 'am'), startsAt: now, generatorURL: 'http://prometheus.example:9090/graph' });
+    const r = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await r.arrayBuffer();
     return r.status === 200;
   });
@@ -134,7 +156,10 @@ async function main() {
   log('alertmanager ingest', amIngest, amRss);
   await am.stop();
 
-  writeFileSync(join(ROOT, 'docs/benchmarks.md'), report({ machine, raw, ingest, processSeconds, rssIdle, rssActive, steady, amIngest, amRss, amRssIdle }));
+  writeFileSync(
+    join(ROOT, 'docs/benchmarks.md'),
+    report({ machine, raw, ingest, processSeconds, rssIdle, rssActive, steady, amIngest, amRss, amRssIdle }),
+  );
   log('wrote docs/benchmarks.md');
 }
 
