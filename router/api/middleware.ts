@@ -18,8 +18,6 @@ declare module 'express-serve-static-core' {
   interface Request {
     id: string;
     principal?: Principal;
-    /** The request body as received (ingest routes), for idempotency ids. */
-    rawBody?: Buffer;
   }
 }
 

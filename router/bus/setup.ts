@@ -14,6 +14,8 @@ import { ALERTS_CONSUMER, ALERTS_STREAM, CONFIG_BUCKET, EVENTS_STREAM, INCIDENTS
 
 const nanos = (ms: number) => ms * 1_000_000;
 
+export const ACK_WAIT_MS = 10_000;
+
 export interface BusResources {
   incidents: KV;
   config: KV;
@@ -61,7 +63,9 @@ export async function setupBus(nc: NatsConnection, s: BusSettings): Promise<BusR
     durable_name: ALERTS_CONSUMER,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(30_000),
+    // Short, so a message taken by a replica that died is redelivered within seconds; a replica still
+    // working on a long batch extends it (consumer.ts sends "working").
+    ack_wait: nanos(ACK_WAIT_MS),
     max_ack_pending: 2_000,
     // Redelivered until processed: an alert that was accepted is never dropped by the consumer.
     max_deliver: -1,

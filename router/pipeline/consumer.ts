@@ -3,6 +3,7 @@
 // the ack means redelivery; the incident service makes that harmless.
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Alert } from '../alert.ts';
+import { ACK_WAIT_MS } from '../bus/setup.ts';
 import { ALERTS_CONSUMER, ALERTS_STREAM } from '../bus/subjects.ts';
 import type { Clock } from '../clock.ts';
 import { DEFAULT_FLAPPING, DEFAULT_GROUP_BY } from '../config/compile/tenant.ts';
@@ -114,7 +115,12 @@ export class AlertConsumer {
     }
     const tenant = this.config.tenant(batch.tenant) ?? orphanTenant(batch.tenant);
     try {
+      let lastProgress = this.clock();
       for (const [i, draft] of batch.alerts.entries()) {
+        if (this.clock() - lastProgress > ACK_WAIT_MS / 2) {
+          m.working();
+          lastProgress = this.clock();
+        }
         const alert: Alert = { ...draft, tenant: batch.tenant, receivedAt: batch.receivedAt };
         const applied = await this.service.applyAlert(tenant, alert, `${m.seq}:${i}`);
         for (const stage of this.after) await stage(tenant, alert, applied);
