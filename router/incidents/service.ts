@@ -1,6 +1,10 @@
 // Applies alerts and people's actions to incidents: the only writer of the incidents bucket.
-// Every step is idempotent, so a redelivered message (after a crash) or a second replica working on the
-// same tenant cannot create a second incident for a group or count an alert twice.
+//
+// Alerts are applied in batches (all alerts of one tenant taken from the stream together): decisions are
+// made in memory, each touched incident is written once per batch by compare-and-set, then the events
+// are appended and the alert states written, all pipelined. Every step is idempotent, so a redelivered
+// batch (after a crash) or a second replica working on the same tenant cannot create a second incident
+// for a group, count an alert twice or record an event twice.
 import type { Alert } from '../alert.ts';
 import type { Clock } from '../clock.ts';
 import type { TenantConfig } from '../config/compiled.ts';
@@ -23,11 +27,25 @@ import {
 } from './decide.ts';
 import type { EventLog } from './events.ts';
 import type { AlertState, Incident, IncidentEvent } from './model.ts';
-import { alertStateKey, groupKey, type IncidentStore, incidentKey, RevisionConflict } from './store.ts';
+import { alertStateKey, groupKey, type IncidentStore, incidentKey, RevisionConflict, type Versioned } from './store.ts';
 
 export interface AppliedAlert {
   decision: AlertDecision;
   incident: Incident | null;
+}
+
+/** Groups of one batch processed at once (each writes its incident once). */
+const GROUP_CONCURRENCY = 8;
+
+/** An incident being changed by a batch: the version read, and the changes to apply to it in order. */
+interface WorkingIncident {
+  id: string;
+  base: Versioned<Incident>;
+  current: Incident;
+  changes: ((i: Incident) => Transition)[];
+  events: IncidentEvent[];
+  /** Already resolved when loaded (its group was released then). */
+  wasResolved: boolean;
 }
 
 export class IncidentService {
@@ -39,74 +57,240 @@ export class IncidentService {
     private readonly log: Logger,
   ) {}
 
-  /** `idBase` identifies this alert's delivery (stream sequence and index) for idempotent events. */
-  async applyAlert(tenant: TenantConfig, alert: Alert, idBase: string): Promise<AppliedAlert> {
+  /**
+   * Applies a tenant's alerts, in order. `deliveryId` identifies this delivery (for notes sent by sources).
+   * Throws (and the caller redelivers) when another writer changed an alert meanwhile.
+   */
+  async applyBatch(tenant: TenantConfig, alerts: Alert[], deliveryId: string): Promise<AppliedAlert[]> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.applyOnce(tenant, alert, idBase);
+        return await this.applyBatchOnce(tenant, alerts, deliveryId, attempt > 0);
       } catch (e) {
-        if (!(e instanceof RevisionConflict) || attempt >= 20) throw e;
+        if (!(e instanceof RevisionConflict) || attempt >= 10) throw e;
       }
     }
   }
 
-  private async applyOnce(tenant: TenantConfig, alert: Alert, idBase: string): Promise<AppliedAlert> {
-    const key = alertKey(alert.fingerprint);
-    const prev = await this.store.alertState(tenant.name, key);
-    const decision = decideAlert(prev?.value ?? null, alert);
-    this.metrics.alertsProcessed.inc({ tenant: tenant.name, decision });
-    let incident: Incident | null = null;
-    let incidentId = prev?.value.incidentId ?? null;
+  private async applyBatchOnce(
+    tenant: TenantConfig,
+    alerts: Alert[],
+    deliveryId: string,
+    authoritative: boolean,
+  ): Promise<AppliedAlert[]> {
+    // Alerts of one group share an incident: process groups apart (in parallel), each group's alerts in order.
+    const byGroup = new Map<string, number[]>();
+    const groups = alerts.map((a) => groupOf(tenant, a.labels));
+    groups.forEach((g, i) => {
+      const list = byGroup.get(g.key);
+      if (list) list.push(i);
+      else byGroup.set(g.key, [i]);
+    });
+    const results: AppliedAlert[] = new Array(alerts.length);
+    const states = new Map<string, { prev: Versioned<AlertState> | null; next: AlertState | null }>();
+    const events: IncidentEvent[] = [];
 
-    if (decision === 'fire') {
-      const routed = route(tenant, alert);
-      const group = groupOf(tenant, alert.labels);
-      incidentId = await this.openIncidentFor(tenant, group, routed, alert);
-      incident = await this.transition(tenant.name, incidentId, (i) => {
-        // Resolved between finding and updating it (a race with a resolve): start over, which opens a new one.
-        if (i.status === 'resolved') throw new RevisionConflict(`incident ${i.id} resolved meanwhile`);
-        return withFiringAlert(i, alert, routed.severity, this.clock());
-      });
-    } else if (decision === 'resolve' && incidentId) {
-      incident = await this.transition(tenant.name, incidentId, (i) => withResolvedAlert(i, alert, this.clock()));
-      if (incident?.status === 'resolved') await this.releaseGroup(tenant.name, incident);
-    } else if (decision === 'duplicate') {
-      this.metrics.alertsDeduplicated.inc({ tenant: tenant.name });
-      incident = incidentId ? (this.store.incident(incidentId) ?? null) : null;
-    }
+    const queue = [...byGroup.values()];
+    const worker = async () => {
+      for (let idx = queue.shift(); idx; idx = queue.shift()) {
+        events.push(...(await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, byGroup.size) }, worker));
 
-    // The alert state is written last: until it is, a redelivery decides the same and repeats the steps above,
-    // which are idempotent.
-    if (decision === 'fire' || decision === 'resolve' || decision === 'resolved-unknown') {
-      const state: AlertState = {
-        fingerprint: alert.fingerprint,
-        source: alert.source,
-        status: alert.status,
-        severity: decision === 'fire' ? route(tenant, alert).severity : (prev?.value.severity ?? alert.severity),
-        summary: alert.summary,
-        labels: alert.labels,
-        annotations: alert.annotations,
-        startsAt: alert.status === 'firing' ? alert.startsAt : (prev?.value.startsAt ?? alert.startsAt),
-        endsAt: alert.status === 'resolved' ? changedAt(alert) : null,
-        changedAt: changedAt(alert),
-        receivedAt: alert.receivedAt,
-        incidentId,
-      };
-      await this.store.write(alertStateKey(tenant.name, key), state, prev?.revision ?? 0);
-    }
-    if (alert.acknowledgedBy && incidentId && alert.status === 'firing') {
-      const acked = await this.manual(tenant.name, incidentId, { kind: 'acknowledge', by: alert.acknowledgedBy });
-      if (!('error' in acked)) incident = acked;
-      if (alert.note) {
-        await this.note(
-          tenant.name,
-          incidentId,
-          { text: alert.note, by: alert.acknowledgedBy, visibility: 'internal' },
-          idBase,
-        );
+    await this.events.append(events);
+    // Alert states last: until they are written, a redelivery decides the same and repeats the idempotent steps.
+    await Promise.all(
+      [...states].map(([key, s]) =>
+        s.next ? this.store.write(alertStateKey(tenant.name, key), s.next, s.prev?.revision ?? 0) : undefined,
+      ),
+    );
+    for (const [i, alert] of alerts.entries()) {
+      const r = results[i];
+      if (!r) continue;
+      this.metrics.alertsProcessed.inc({ tenant: tenant.name, decision: r.decision });
+      if (r.decision === 'duplicate') this.metrics.alertsDeduplicated.inc({ tenant: tenant.name });
+      const incidentId = r.incident?.id;
+      if (alert.acknowledgedBy && incidentId && alert.status === 'firing') {
+        const acked = await this.manual(tenant.name, incidentId, { kind: 'acknowledge', by: alert.acknowledgedBy });
+        if (!('error' in acked)) r.incident = acked;
+        if (alert.note) {
+          const note = { text: alert.note, by: alert.acknowledgedBy, visibility: 'internal' as const };
+          await this.note(tenant.name, incidentId, note, `${deliveryId}-${i}`);
+        }
       }
     }
-    return { decision, incident };
+    return results;
+  }
+
+  /** One group's alerts: decisions in order, one write per touched incident. Returns the events. */
+  private async applyGroup(
+    tenant: TenantConfig,
+    alerts: Alert[],
+    groups: { key: string; labels: Record<string, string> }[],
+    indexes: number[],
+    states: Map<string, { prev: Versioned<AlertState> | null; next: AlertState | null }>,
+    results: AppliedAlert[],
+    authoritative: boolean,
+  ): Promise<IncidentEvent[]> {
+    const working = new Map<string, WorkingIncident>();
+    const load = async (id: string): Promise<WorkingIncident | null> => {
+      const w = working.get(id);
+      if (w) return w;
+      const key = incidentKey(tenant.name, id);
+      const base = authoritative ? await this.store.read<Incident>(key) : await this.store.get<Incident>(key);
+      if (!base) return null;
+      const created: WorkingIncident = {
+        id,
+        base,
+        current: base.value,
+        changes: [],
+        events: [],
+        wasResolved: base.value.status === 'resolved',
+      };
+      working.set(id, created);
+      return created;
+    };
+    const change = (w: WorkingIncident, t: (i: Incident) => Transition) => {
+      const out = t(w.current);
+      w.current = out.incident;
+      w.changes.push(t);
+      w.events.push(...out.events);
+    };
+
+    const touched: { index: number; incidentId: string | null }[] = [];
+    const events: IncidentEvent[] = [];
+    for (const i of indexes) {
+      const alert = alerts[i] as Alert;
+      const key = alertKey(alert.fingerprint);
+      let s = states.get(key);
+      if (!s) {
+        const sKey = alertStateKey(tenant.name, key);
+        const prev = authoritative ? await this.store.read<AlertState>(sKey) : this.store.cached<AlertState>(sKey);
+        s = { prev, next: null };
+        states.set(key, s);
+      }
+      const current = s.next ?? s.prev?.value ?? null;
+      const decision = decideAlert(current, alert);
+      let incidentId = current?.incidentId ?? null;
+      const now = this.clock();
+
+      if (decision === 'fire') {
+        const routed = route(tenant, alert);
+        const group = groups[i] as { key: string; labels: Record<string, string> };
+        let w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events);
+        if (w.current.status === 'resolved') {
+          // Resolved by an earlier alert of this batch: the group opens a new incident.
+          w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, w.id);
+        }
+        incidentId = w.id;
+        change(w, (inc) => {
+          // Resolved between finding and updating it (a race with another writer): redo the batch.
+          if (inc.status === 'resolved') throw new RevisionConflict(`incident ${inc.id} resolved meanwhile`);
+          return withFiringAlert(inc, alert, routed.severity, now);
+        });
+      } else if (decision === 'resolve' && incidentId) {
+        const w = await load(incidentId);
+        if (w) change(w, (inc) => withResolvedAlert(inc, alert, now));
+      }
+      if (decision === 'fire' || decision === 'resolve' || decision === 'resolved-unknown') {
+        s.next = {
+          fingerprint: alert.fingerprint,
+          source: alert.source,
+          status: alert.status,
+          severity: decision === 'fire' ? route(tenant, alert).severity : (current?.severity ?? alert.severity),
+          summary: alert.summary,
+          labels: alert.labels,
+          annotations: alert.annotations,
+          startsAt: alert.status === 'firing' ? alert.startsAt : (current?.startsAt ?? alert.startsAt),
+          endsAt: alert.status === 'resolved' ? changedAt(alert) : null,
+          changedAt: changedAt(alert),
+          receivedAt: alert.receivedAt,
+          incidentId,
+        };
+      }
+      touched.push({ index: i, incidentId });
+      results[i] = { decision, incident: null };
+    }
+
+    for (const w of working.values()) {
+      events.push(...(await this.commit(tenant.name, w)));
+      if (w.current.status === 'resolved' && !w.wasResolved) await this.releaseGroup(tenant.name, w.current);
+    }
+    for (const t of touched) {
+      const r = results[t.index] as AppliedAlert;
+      r.incident = t.incidentId
+        ? (working.get(t.incidentId)?.current ?? this.store.incident(t.incidentId) ?? null)
+        : null;
+    }
+    return events;
+  }
+
+  /**
+   * Writes a working incident's pending changes in one compare-and-set; on a conflict, re-applies them to the
+   * newer version (they are pure and idempotent). Returns the events of what was written.
+   */
+  private async commit(tenant: string, w: WorkingIncident): Promise<IncidentEvent[]> {
+    const key = incidentKey(tenant, w.id);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (w.changes.length === 0) return [];
+      if (w.current === w.base.value) {
+        // Every change was a repeat: nothing to write, but restate their events (idempotent by id).
+        const events = w.events;
+        w.changes = [];
+        w.events = [];
+        return events;
+      }
+      try {
+        const revision = await this.store.write(key, w.current, w.base.revision);
+        w.base = { value: w.current, revision };
+        const events = w.events;
+        w.changes = [];
+        w.events = [];
+        return events;
+      } catch (e) {
+        if (!(e instanceof RevisionConflict)) throw e;
+      }
+      const fresh = await this.store.read<Incident>(key);
+      if (!fresh) throw new RevisionConflict(`incident ${w.id} disappeared`);
+      w.base = fresh;
+      w.current = fresh.value;
+      w.events = [];
+      for (const t of w.changes) {
+        const out = t(w.current);
+        w.current = out.incident;
+        w.events.push(...out.events);
+      }
+    }
+    throw new Error(`incident ${w.id}: too many concurrent changes`);
+  }
+
+  /**
+   * The open incident of the alert's group, as a working copy; opening one when there is none (or when
+   * the one found is `notThis`, resolved earlier in the same batch).
+   */
+  private async openGroupIncident(
+    tenant: TenantConfig,
+    group: { key: string; labels: Record<string, string> },
+    routed: ReturnType<typeof route>,
+    alert: Alert,
+    working: Map<string, WorkingIncident>,
+    load: (id: string) => Promise<WorkingIncident | null>,
+    committed: IncidentEvent[],
+    notThis?: string,
+  ): Promise<WorkingIncident> {
+    if (notThis) {
+      // The incident resolved earlier in this batch must be written, and its group released, first.
+      const w = working.get(notThis);
+      if (w) {
+        committed.push(...(await this.commit(tenant.name, w)));
+        await this.releaseGroup(tenant.name, w.current);
+        w.wasResolved = true;
+      }
+    }
+    const id = await this.openIncidentFor(tenant, group, routed, alert);
+    const w = await load(id);
+    if (!w) throw new RevisionConflict(`incident ${id} not readable yet`);
+    return w;
   }
 
   /** The open incident of the alert's group, opening one when there is none. */

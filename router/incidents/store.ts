@@ -99,6 +99,15 @@ export class IncidentStore {
     return { value: e.json<T>(), revision: e.revision };
   }
 
+  /**
+   * Cached read without a round trip: once start() has loaded the bucket, a key missing from the cache
+   * is absent (or written by another replica a moment ago, which the compare-and-set then detects).
+   */
+  cached<T>(key: string): Versioned<T> | null {
+    const c = this.cache.get(key);
+    return c ? { value: (c.value ?? JSON.parse(c.text)) as T, revision: c.revision } : null;
+  }
+
   /** Cached read, falling back to the bucket for keys not seen yet. */
   async get<T>(key: string): Promise<Versioned<T> | null> {
     const c = this.cache.get(key);

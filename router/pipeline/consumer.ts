@@ -1,6 +1,10 @@
 // The durable consumer shared by all router replicas: takes accepted alerts from the stream, applies them
 // to incidents, and acknowledges each message only after all of its alerts are applied. A crash before
 // the ack means redelivery; the incident service makes that harmless.
+//
+// Messages are applied in micro-batches: whatever has arrived while the previous batch was being applied
+// is applied together, per tenant, so under load each incident is written once per batch instead of once
+// per alert; when idle, a single message is applied as soon as it arrives.
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Alert } from '../alert.ts';
 import { ACK_WAIT_MS } from '../bus/setup.ts';
@@ -12,10 +16,14 @@ import type { ConfigHolder } from '../config/holder.ts';
 import type { AppliedAlert, IncidentService } from '../incidents/service.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { decodeBatch } from './batch.ts';
+import { type AlertBatch, decodeBatch } from './batch.ts';
 
 /** Called after each alert is applied; later stages (suppression, escalation) hook in here. */
 export type AfterApply = (tenant: TenantConfig, alert: Alert, applied: AppliedAlert) => Promise<void>;
+
+/** Messages pulled ahead of processing, and the most applied in one batch. */
+const PULL_AHEAD = 256;
+const MAX_BATCH_MESSAGES = 64;
 
 /** A tenant removed from the config while its alerts were in flight: still recorded, with defaults. */
 function orphanTenant(name: string): TenantConfig {
@@ -41,8 +49,10 @@ function orphanTenant(name: string): TenantConfig {
 export class AlertConsumer {
   private stopped = false;
   private running: Promise<void> | null = null;
-  private inFlight = 0;
   private messages: { stop(): void } | null = null;
+  private readonly queue: JsMsg[] = [];
+  private wake: (() => void) | null = null;
+  private drained: (() => void) | null = null;
   private readonly after: AfterApply[] = [];
 
   constructor(
@@ -52,7 +62,6 @@ export class AlertConsumer {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly concurrency = 16,
   ) {}
 
   use(stage: AfterApply): void {
@@ -60,40 +69,38 @@ export class AlertConsumer {
   }
 
   start(): void {
-    this.running = this.loop();
+    this.running = Promise.all([this.pull(), this.work()]).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.messages?.stop();
+    this.wake?.();
+    this.drained?.();
     await this.running;
   }
 
-  private async loop(): Promise<void> {
+  /** Fills the queue from the stream, restarting the subscription with backoff after any error. */
+  private async pull(): Promise<void> {
     let backoff = 250;
     while (!this.stopped) {
       try {
         const consumer = await this.js.consumers.get(ALERTS_STREAM, ALERTS_CONSUMER);
-        const messages = await consumer.consume({ max_messages: this.concurrency * 4, expires: 5_000 });
+        const messages = await consumer.consume({ max_messages: PULL_AHEAD, expires: 5_000 });
         this.messages = messages;
         backoff = 250;
-        const slots: Promise<void>[] = [];
         for await (const m of messages) {
-          if (this.stopped) {
-            m.nak();
-            break;
-          }
-          while (this.inFlight >= this.concurrency) await Promise.race(slots);
-          const p = this.handle(m).finally(() => {
-            this.inFlight--;
-            slots.splice(slots.indexOf(p), 1);
-          });
-          this.inFlight++;
-          slots.push(p);
           if (this.stopped) break;
+          this.queue.push(m);
+          this.wake?.();
+          // Back-pressure: pull no further ahead than the worker can take, so queued messages are not
+          // redelivered elsewhere for waiting past their ack wait.
+          while (this.queue.length >= PULL_AHEAD && !this.stopped) {
+            await new Promise<void>((r) => {
+              this.drained = r;
+            });
+          }
         }
-        await Promise.all(slots);
-        messages.stop();
       } catch (e) {
         if (this.stopped) break;
         this.log.warn({ err: e, retryInMs: backoff }, 'alert consumer interrupted; restarting');
@@ -103,33 +110,72 @@ export class AlertConsumer {
     }
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    let batch: ReturnType<typeof decodeBatch>;
-    try {
-      batch = decodeBatch(m.data);
-    } catch (e) {
-      // Only ingest writes here; an undecodable message is a bug. Keep it in the stream for inspection.
-      this.log.error({ err: e, seq: m.seq }, 'undecodable message in the alerts stream; terminating its delivery');
-      m.term();
-      return;
-    }
-    const tenant = this.config.tenant(batch.tenant) ?? orphanTenant(batch.tenant);
-    try {
-      let lastProgress = this.clock();
-      for (const [i, draft] of batch.alerts.entries()) {
-        if (this.clock() - lastProgress > ACK_WAIT_MS / 2) {
-          m.working();
-          lastProgress = this.clock();
-        }
-        const alert: Alert = { ...draft, tenant: batch.tenant, receivedAt: batch.receivedAt };
-        const applied = await this.service.applyAlert(tenant, alert, `${m.seq}:${i}`);
-        for (const stage of this.after) await stage(tenant, alert, applied);
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      if (this.queue.length === 0) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+        });
+        this.wake = null;
+        continue;
       }
-      this.metrics.processingLag.observe((this.clock() - Date.parse(batch.receivedAt)) / 1000);
-      m.ack();
-    } catch (e) {
-      this.log.warn({ err: e, seq: m.seq, tenant: batch.tenant }, 'processing failed; message will be redelivered');
-      m.nak(1_000);
+      const batch = this.queue.splice(0, MAX_BATCH_MESSAGES);
+      this.drained?.();
+      this.drained = null;
+      await this.applyBatch(batch);
+    }
+    // Anything pulled but not applied goes back for redelivery (to this or another replica).
+    for (const m of this.queue.splice(0)) m.nak();
+  }
+
+  private async applyBatch(msgs: JsMsg[]): Promise<void> {
+    const byTenant = new Map<string, { msgs: JsMsg[]; alerts: Alert[]; receivedAt: number[] }>();
+    for (const m of msgs) {
+      let batch: AlertBatch;
+      try {
+        batch = decodeBatch(m.data);
+      } catch (e) {
+        // Only ingest writes here; an undecodable message is a bug. Keep it in the stream for inspection.
+        this.log.error({ err: e, seq: m.seq }, 'undecodable message in the alerts stream; terminating its delivery');
+        m.term();
+        continue;
+      }
+      let t = byTenant.get(batch.tenant);
+      if (!t) {
+        t = { msgs: [], alerts: [], receivedAt: [] };
+        byTenant.set(batch.tenant, t);
+      }
+      t.msgs.push(m);
+      t.receivedAt.push(Date.parse(batch.receivedAt));
+      for (const draft of batch.alerts) t.alerts.push({ ...draft, tenant: batch.tenant, receivedAt: batch.receivedAt });
+    }
+    // A long batch keeps its messages from being redelivered to another replica meanwhile.
+    const progress = setInterval(() => {
+      for (const m of msgs) m.working();
+    }, ACK_WAIT_MS / 2);
+    try {
+      await Promise.all(
+        [...byTenant].map(async ([name, t]) => {
+          const tenant = this.config.tenant(name) ?? orphanTenant(name);
+          try {
+            const applied = await this.service.applyBatch(tenant, t.alerts, `${t.msgs[0]?.seq ?? 0}`);
+            for (const [i, alert] of t.alerts.entries()) {
+              for (const stage of this.after) await stage(tenant, alert, applied[i] as AppliedAlert);
+            }
+            const now = this.clock();
+            for (const r of t.receivedAt) this.metrics.processingLag.observe((now - r) / 1000);
+            for (const m of t.msgs) m.ack();
+          } catch (e) {
+            this.log.warn(
+              { err: e, tenant: name, messages: t.msgs.length },
+              'applying alerts failed; they will be redelivered',
+            );
+            for (const m of t.msgs) m.nak(1_000);
+          }
+        }),
+      );
+    } finally {
+      clearInterval(progress);
     }
   }
 }
