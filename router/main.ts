@@ -55,7 +55,10 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const store = new IncidentStore(resources.incidents, log);
   const events = new EventLog(js);
   const incidents = new IncidentService(store, events, metrics, clock, log);
-  const consumer = new AlertConsumer(js, incidents, holder, metrics, clock, log);
+  // Ingest goes first: a sender waits for its answer, while applying alerts can catch up a moment later.
+  const ingestActivity = { inFlight: 0, lastAt: 0 };
+  const ingestBusy = () => ingestActivity.inFlight > 0 || clock() - ingestActivity.lastAt < 25;
+  const consumer = new AlertConsumer(js, incidents, holder, metrics, clock, log, ingestBusy);
 
   let started = false;
   const ctx: ApiContext = {
@@ -71,6 +74,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     clock,
     log,
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
+    ingestActivity,
     started: () => started,
   };
   const server: Server = createServer(createApp(ctx));

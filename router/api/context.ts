@@ -11,6 +11,11 @@ import type { Metrics } from '../metrics.ts';
 import type { TokenIndex } from './auth.ts';
 import type { TenantRateLimiter } from './rate-limit.ts';
 
+export interface IngestActivity {
+  inFlight: number;
+  lastAt: number;
+}
+
 export interface ApiContext {
   bus: Bus;
   js: JetStreamClient;
@@ -25,6 +30,8 @@ export interface ApiContext {
   log: Logger;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Ingest requests being handled now and when the last one finished (the consumer gives them way). */
+  ingestActivity: IngestActivity;
   /** True once the consumer runs and the incident cache is loaded. */
   started: () => boolean;
 }

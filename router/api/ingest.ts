@@ -62,6 +62,16 @@ function requireBody(req: Request, source: IngestSource): unknown {
 }
 
 async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {
+  ctx.ingestActivity.inFlight++;
+  try {
+    await accept(ctx, source, req, res);
+  } finally {
+    ctx.ingestActivity.inFlight--;
+    ctx.ingestActivity.lastAt = ctx.clock();
+  }
+}
+
+async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {
   const started = process.hrtime.bigint();
   const p = req.principal;
   if (!p || p.kind === 'viewer') throw new ForbiddenError('a status-page viewer token cannot send alerts');

@@ -19,6 +19,8 @@ export async function connectBus(url: string, log: Logger, name = 'switchboard')
     reconnectJitter: 250,
     pingInterval: 10_000,
     waitOnFirstConnect: true,
+    // Capturing a stack trace for every request costs ~15% of the router's CPU under load.
+    noAsyncTraces: true,
   });
   let up = true;
   void (async () => {

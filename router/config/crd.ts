@@ -114,7 +114,9 @@ export function crdFor(kind: KindDefinition): Json {
               properties: {
                 apiVersion: { type: 'string', description: 'API version: `switchboard.dev/v1alpha1`.' },
                 kind: { type: 'string', description: `Kind: \`${kind.kind}\`.` },
-                metadata: { type: 'object', description: 'Standard object metadata.' },
+                // The API server allows nothing under metadata but `type` (and name/generateName
+                // restrictions): a description here makes it reject the CRD as non-structural.
+                metadata: { type: 'object' },
                 spec,
                 status: statusSchema(kind),
               },

@@ -76,7 +76,7 @@ export class NotificationLog {
 
   async get(key: string): Promise<{ record: LogRecord; revision: number } | null> {
     const e = await this.kv.get(key);
-    if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
+    if (e?.operation !== 'PUT' || e.value.length === 0) return null;
     return { record: e.json<LogRecord>(), revision: e.revision };
   }
 
@@ -155,9 +155,16 @@ export class NotificationLog {
     }
   }
 
+  /** Keys matching a NATS wildcard filter (e.g. every page of one incident to one channel). */
+  async keys(filter: string): Promise<string[]> {
+    const out: string[] = [];
+    for await (const k of await this.kv.keys(filter)) out.push(k);
+    return out;
+  }
+
   async read<T>(key: string): Promise<T | null> {
     const e = await this.kv.get(key);
-    if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
+    if (e?.operation !== 'PUT' || e.value.length === 0) return null;
     return e.json<T>();
   }
 }

@@ -144,8 +144,12 @@ function event(
   return { type, at: new Date(now).toISOString(), tenant: i.tenant, incidentId: i.id, ...extra };
 }
 
-/** Adds a firing alert to an open incident. Idempotent: applying it twice changes nothing more. */
-export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, now: number): Transition {
+/**
+ * Adds a firing alert to an open incident. Idempotent: applying it twice changes nothing more.
+ * With `draft`, `i` is a private copy the caller owns and is changed in place (a batch applying
+ * thousands of alerts to one incident would otherwise copy its alert map for every alert).
+ */
+export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, now: number, draft = false): Transition {
   const key = alertKey(alert.fingerprint);
   const firing = event(i, 'alert.firing', now, {
     fingerprint: alert.fingerprint,
@@ -159,22 +163,20 @@ export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, n
   if (known?.status === 'firing')
     return { incident: i, changed: false, events: [{ ...firing, changedAt: known.since }] };
   const raised = maxSeverity(i.severity, severity);
-  const next: Incident = {
-    ...i,
-    alerts: { ...i.alerts, [key]: { status: 'firing', since: changedAt(alert) } },
-    severity: raised,
-    startsAt: earlier(alert.startsAt, i.startsAt),
-    updatedAt: new Date(now).toISOString(),
-  };
   const events = [firing];
   if (raised !== i.severity && Object.keys(i.alerts).length > 0) {
     events.push(event(i, 'incident.severity_changed', now, { severity: raised, previousSeverity: i.severity }));
   }
+  const next: Incident = draft ? i : { ...i, alerts: { ...i.alerts } };
+  next.alerts[key] = { status: 'firing', since: changedAt(alert) };
+  next.severity = raised;
+  next.startsAt = earlier(alert.startsAt, i.startsAt);
+  next.updatedAt = new Date(now).toISOString();
   return { incident: next, changed: true, events };
 }
 
-/** Marks an alert resolved; the incident resolves when none of its alerts fires any more. */
-export function withResolvedAlert(i: Incident, alert: Alert, now: number): Transition {
+/** Marks an alert resolved; the incident resolves when none of its alerts fires any more. `draft`: as above. */
+export function withResolvedAlert(i: Incident, alert: Alert, now: number, draft = false): Transition {
   const key = alertKey(alert.fingerprint);
   const at = new Date(now).toISOString();
   const resolvedAlert = event(i, 'alert.resolved', now, {
@@ -191,13 +193,12 @@ export function withResolvedAlert(i: Incident, alert: Alert, now: number): Trans
     }
     return { incident: i, changed: false, events };
   }
-  const next: Incident = {
-    ...i,
-    alerts: { ...i.alerts, [key]: { status: 'resolved', since: changedAt(alert) } },
-    updatedAt: at,
-  };
+  const wasResolved = i.status === 'resolved';
+  const next: Incident = draft ? i : { ...i, alerts: { ...i.alerts } };
+  next.alerts[key] = { status: 'resolved', since: changedAt(alert) };
+  next.updatedAt = at;
   const events = [resolvedAlert];
-  if (i.status !== 'resolved' && firingCount(next) === 0) {
+  if (!wasResolved && firingCount(next) === 0) {
     next.status = 'resolved';
     next.resolvedAt = at;
     next.resolvedBy = autoResolvedBy;

@@ -42,7 +42,7 @@ interface WorkingIncident {
   id: string;
   base: Versioned<Incident>;
   current: Incident;
-  changes: ((i: Incident) => Transition)[];
+  changes: ((i: Incident, draft: boolean) => Transition)[];
   events: IncidentEvent[];
   /** Already resolved when loaded (its group was released then). */
   wasResolved: boolean;
@@ -93,6 +93,8 @@ export class IncidentService {
     const worker = async () => {
       for (let idx = queue.shift(); idx; idx = queue.shift()) {
         events.push(...(await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative)));
+        // Let waiting HTTP requests in between groups: ingest answers stay fast while a backlog is applied.
+        await new Promise((r) => setImmediate(r));
       }
     };
     await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, byGroup.size) }, worker));
@@ -150,8 +152,10 @@ export class IncidentService {
       working.set(id, created);
       return created;
     };
-    const change = (w: WorkingIncident, t: (i: Incident) => Transition) => {
-      const out = t(w.current);
+    const change = (w: WorkingIncident, t: (i: Incident, draft: boolean) => Transition) => {
+      // The first change of a batch copies the incident; later ones change that copy in place.
+      const owned = w.current !== w.base.value;
+      const out = t(w.current, owned);
       w.current = out.incident;
       w.changes.push(t);
       w.events.push(...out.events);
@@ -183,14 +187,14 @@ export class IncidentService {
           w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, w.id);
         }
         incidentId = w.id;
-        change(w, (inc) => {
+        change(w, (inc, draft) => {
           // Resolved between finding and updating it (a race with another writer): redo the batch.
           if (inc.status === 'resolved') throw new RevisionConflict(`incident ${inc.id} resolved meanwhile`);
-          return withFiringAlert(inc, alert, routed.severity, now);
+          return withFiringAlert(inc, alert, routed.severity, now, draft);
         });
       } else if (decision === 'resolve' && incidentId) {
         const w = await load(incidentId);
-        if (w) change(w, (inc) => withResolvedAlert(inc, alert, now));
+        if (w) change(w, (inc, draft) => withResolvedAlert(inc, alert, now, draft));
       }
       if (decision === 'fire' || decision === 'resolve' || decision === 'resolved-unknown') {
         s.next = {
@@ -256,7 +260,7 @@ export class IncidentService {
       w.current = fresh.value;
       w.events = [];
       for (const t of w.changes) {
-        const out = t(w.current);
+        const out = t(w.current, w.current !== w.base.value);
         w.current = out.incident;
         w.events.push(...out.events);
       }

@@ -60,6 +60,12 @@ export class IncidentStore {
     const iter = await this.kv.watch({ key: '>' });
     void (async () => {
       for await (const e of iter) {
+        // Most updates are this replica's own writes, already applied: skip them before decoding.
+        const cur = this.cache.get(e.key);
+        if (cur && cur.revision >= e.revision) {
+          if (e.isUpdate || e.delta === 0) initialized();
+          continue;
+        }
         this.apply(e.key, e.operation === 'PUT' ? decoder.decode(e.value) : null, e.revision);
         if (e.isUpdate || e.delta === 0) initialized();
       }

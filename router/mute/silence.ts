@@ -29,6 +29,10 @@ export interface Silence {
 export const SILENCE_STATES = ['pending', 'active', 'expired'] as const;
 export type SilenceState = (typeof SILENCE_STATES)[number];
 
+export function isSilenceState(v: unknown): v is SilenceState {
+  return SILENCE_STATES.includes(v as SilenceState);
+}
+
 /** Pending before startsAt, active in [startsAt, endsAt), expired from endsAt on. */
 export function silenceState(s: Pick<Silence, 'startsAt' | 'endsAt'>, now: number): SilenceState {
   if (now >= Date.parse(s.endsAt)) return 'expired';

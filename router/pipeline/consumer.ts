@@ -24,6 +24,9 @@ export type AfterApply = (tenant: TenantConfig, alert: Alert, applied: AppliedAl
 /** Messages pulled ahead of processing, and the most applied in one batch. */
 const PULL_AHEAD = 256;
 const MAX_BATCH_MESSAGES = 64;
+/** While ingest is busy: the longest applying waits, and the smaller batches it then takes. */
+const MAX_YIELD_MS = 1_000;
+const BUSY_BATCH_MESSAGES = 8;
 
 /** A tenant removed from the config while its alerts were in flight: still recorded, with defaults. */
 function orphanTenant(name: string): TenantConfig {
@@ -62,6 +65,8 @@ export class AlertConsumer {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** True while ingest requests are coming in. */
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   use(stage: AfterApply): void {
@@ -119,7 +124,11 @@ export class AlertConsumer {
         this.wake = null;
         continue;
       }
-      const batch = this.queue.splice(0, MAX_BATCH_MESSAGES);
+      // Ingest first: while requests are coming in, applying waits (up to a second, then takes a small batch),
+      // because accepting alerts is what senders wait for and applying them can catch up a moment later.
+      let waited = 0;
+      for (; this.busy() && waited < MAX_YIELD_MS; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      const batch = this.queue.splice(0, waited >= MAX_YIELD_MS ? BUSY_BATCH_MESSAGES : MAX_BATCH_MESSAGES);
       this.drained?.();
       this.drained = null;
       await this.applyBatch(batch);

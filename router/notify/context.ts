@@ -1,0 +1,51 @@
+// The template variables of one message, from the incident and the config.
+import type { TenantConfig } from '../config/compiled.ts';
+import type { Incident } from '../incidents/model.ts';
+import type { MessageContext } from './types.ts';
+
+/** `2026-03-04 11:15 CET`: the deadline as the tenant's people read it (short zone name from Intl). */
+export function formatLocal(at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(new Date(at));
+  const p = (t: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === t)?.value ?? '';
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} ${p('timeZoneName')}`;
+}
+
+export function messageContext(args: {
+  incident: Incident;
+  tenant: Pick<TenantConfig, 'name' | 'displayName' | 'timezone'> | undefined;
+  respondBy: number | null;
+  ackUrl: string;
+  /** 0-based, as in the plan; shown 1-based. */
+  repeat: number;
+  step: number;
+  recipientName: string;
+  by?: string;
+}): MessageContext {
+  const i = args.incident;
+  const zone = args.tenant?.timezone || 'UTC';
+  return {
+    incident: {
+      id: i.id,
+      summary: i.title,
+      severity: i.severity,
+      status: i.status,
+      openedAt: formatLocal(Date.parse(i.openedAt), zone),
+      respondBy: args.respondBy === null ? '' : formatLocal(args.respondBy, zone),
+      respondByIso: args.respondBy === null ? '' : new Date(args.respondBy).toISOString(),
+    },
+    tenant: { name: i.tenant, displayName: args.tenant?.displayName || i.tenant },
+    ackUrl: args.ackUrl,
+    escalation: { round: args.repeat + 1, step: args.step + 1 },
+    recipient: { displayName: args.recipientName },
+    by: args.by ?? '',
+  };
+}
