@@ -91,6 +91,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
 
   // Incident state must be loaded before the consumer applies anything to it.
   await store.start();
+  await incidents.resolveQuietIncidents();
   consumer.start();
   started = true;
 

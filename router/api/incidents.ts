@@ -2,7 +2,7 @@
 import express, { type Request, Router } from 'express';
 import { SEVERITIES } from '../alert.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { type AlertState, firingCount, INCIDENT_STATUSES, type Incident } from '../incidents/model.ts';
+import { type AlertState, INCIDENT_STATUSES, type Incident } from '../incidents/model.ts';
 import { alertStateKey } from '../incidents/store.ts';
 import { canRead } from './auth.ts';
 import type { ApiContext } from './context.ts';
@@ -11,10 +11,9 @@ import { authenticate } from './middleware.ts';
 const PUBLIC_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 const MAX_PAGE = 500;
 
-/** The list view: everything but the alerts themselves. */
-export function summary(i: Incident) {
-  const { alerts, ...rest } = i;
-  return { ...rest, alertCount: Object.keys(alerts).length, firingCount: firingCount(i) };
+/** The list view: the incident with the number of its alerts and of those firing. */
+export function summary(ctx: ApiContext, i: Incident) {
+  return { ...i, alertCount: ctx.store.membersOf(i.id).size, firingCount: ctx.store.firingCount(i.id) };
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
@@ -52,7 +51,7 @@ function bodyObject(req: Request): Record<string, unknown> {
  * a newer incident; this incident still shows it with the status it had here.
  */
 function alertsOf(ctx: ApiContext, i: Incident) {
-  return Object.entries(i.alerts).map(([key, { status }]) => {
+  return [...ctx.store.membersOf(i.id)].map(([key, { status }]) => {
     const s = ctx.store.peek<AlertState>(alertStateKey(i.tenant, key));
     if (!s) return { key, status };
     const { incidentId: _incidentId, changedAt: _changedAt, ...details } = s;
@@ -107,13 +106,13 @@ export function incidentsRouter(ctx: ApiContext): Router {
     matching.sort((a, b) => (a.id < b.id ? 1 : -1));
     const page = matching.slice(0, limit);
     const next = matching.length > limit ? page[page.length - 1]?.id : undefined;
-    res.json({ incidents: page.map(summary), ...(next ? { nextCursor: next } : {}) });
+    res.json({ incidents: page.map((i) => summary(ctx, i)), ...(next ? { nextCursor: next } : {}) });
   });
 
   r.get('/api/v1/incidents/:id', async (req, res) => {
     const i = visible(req);
     const timeline = await ctx.events.timeline(i.tenant, i.id);
-    res.json({ ...summary(i), alerts: alertsOf(ctx, i), timeline });
+    res.json({ ...summary(ctx, i), alerts: alertsOf(ctx, i), timeline });
   });
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
@@ -122,7 +121,7 @@ export function incidentsRouter(ctx: ApiContext): Router {
       const body = bodyObject(req);
       const out = await ctx.incidents.manual(i.tenant, i.id, { kind, by: actor(req, body) });
       if ('error' in out) throw new ConflictError(out.error);
-      res.json(summary(out));
+      res.json(summary(ctx, out));
     });
   }
 

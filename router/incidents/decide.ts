@@ -4,8 +4,7 @@ import type { Alert, Severity } from '../alert.ts';
 import { SEVERITIES } from '../alert.ts';
 import type { TenantConfig } from '../config/compiled.ts';
 import { matchesAll } from '../config/matchers.ts';
-import type { AlertState, Incident, IncidentEvent } from './model.ts';
-import { firingCount } from './model.ts';
+import type { AlertState, Incident, IncidentEvent, Membership } from './model.ts';
 
 /** KV-safe key of an alert within a tenant (fingerprints may hold any characters). */
 export function alertKey(fingerprint: string): string {
@@ -119,7 +118,6 @@ export function openIncident(
     acknowledgedBy: null,
     resolvedAt: null,
     resolvedBy: null,
-    alerts: {},
     updatedAt: at,
   };
 }
@@ -135,6 +133,11 @@ export interface Transition {
   events: IncidentEvent[];
 }
 
+/** A change of one alert in one incident: its new membership (null: unchanged) and the incident's transition. */
+export interface AlertTransition extends Transition {
+  membership: Membership | null;
+}
+
 function event(
   i: Incident,
   type: IncidentEvent['type'],
@@ -145,66 +148,85 @@ function event(
 }
 
 /**
- * Adds a firing alert to an open incident. Idempotent: applying it twice changes nothing more.
- * With `draft`, `i` is a private copy the caller owns and is changed in place (a batch applying
- * thousands of alerts to one incident would otherwise copy its alert map for every alert).
+ * An alert fires in an open incident (`known`: its membership there, if any). Idempotent: a repeat
+ * changes nothing and restates the event under the id it was first recorded with.
  */
-export function withFiringAlert(i: Incident, alert: Alert, severity: Severity, now: number, draft = false): Transition {
-  const key = alertKey(alert.fingerprint);
+export function alertFiringIn(
+  i: Incident,
+  known: Membership | undefined,
+  alert: Alert,
+  severity: Severity,
+  now: number,
+): AlertTransition {
   const firing = event(i, 'alert.firing', now, {
     fingerprint: alert.fingerprint,
     summary: alert.summary,
     severity,
     source: alert.source,
-    changedAt: changedAt(alert),
+    changedAt: known?.status === 'firing' ? known.since : changedAt(alert),
   });
-  const known = i.alerts[key];
-  // Already firing here: restate its event as first recorded (same id), in case that append was lost.
-  if (known?.status === 'firing')
-    return { incident: i, changed: false, events: [{ ...firing, changedAt: known.since }] };
+  if (known?.status === 'firing') return { incident: i, changed: false, membership: null, events: [firing] };
   const raised = maxSeverity(i.severity, severity);
+  const startsAt = earlier(alert.startsAt, i.startsAt);
   const events = [firing];
-  if (raised !== i.severity && Object.keys(i.alerts).length > 0) {
+  if (raised !== i.severity) {
     events.push(event(i, 'incident.severity_changed', now, { severity: raised, previousSeverity: i.severity }));
   }
-  const next: Incident = draft ? i : { ...i, alerts: { ...i.alerts } };
-  next.alerts[key] = { status: 'firing', since: changedAt(alert) };
-  next.severity = raised;
-  next.startsAt = earlier(alert.startsAt, i.startsAt);
-  next.updatedAt = new Date(now).toISOString();
-  return { incident: next, changed: true, events };
+  const changed = raised !== i.severity || startsAt !== i.startsAt;
+  return {
+    incident: changed ? { ...i, severity: raised, startsAt, updatedAt: new Date(now).toISOString() } : i,
+    changed,
+    membership: { status: 'firing', since: changedAt(alert) },
+    events,
+  };
 }
 
-/** Marks an alert resolved; the incident resolves when none of its alerts fires any more. `draft`: as above. */
-export function withResolvedAlert(i: Incident, alert: Alert, now: number, draft = false): Transition {
-  const key = alertKey(alert.fingerprint);
+/**
+ * An alert resolves in its incident. `firingAfter` is how many of the incident's alerts still fire once
+ * this one has resolved: at 0 the incident resolves. Idempotent like alertFiringIn.
+ */
+export function alertResolvedIn(
+  i: Incident,
+  known: Membership | undefined,
+  alert: Alert,
+  now: number,
+  firingAfter: number,
+): AlertTransition {
+  const repeat = known?.status === 'resolved';
+  const events: IncidentEvent[] = [];
+  if (known) {
+    events.push(
+      event(i, 'alert.resolved', now, {
+        fingerprint: alert.fingerprint,
+        summary: alert.summary,
+        changedAt: repeat ? known.since : changedAt(alert),
+      }),
+    );
+  }
+  const membership: Membership | null = known && !repeat ? { status: 'resolved', since: changedAt(alert) } : null;
+  const quiet = resolveWhenQuiet(i, firingAfter, now, `${alert.source} (all alerts resolved)`);
+  return { ...quiet, membership, events: [...events, ...quiet.events] };
+}
+
+/**
+ * An incident none of whose alerts fires any more resolves (also run when another replica's change
+ * made it quiet, and at start-up, so no incident is left open without a firing alert).
+ */
+export function resolveWhenQuiet(i: Incident, firing: number, now: number, by = 'all alerts resolved'): Transition {
+  if (firing > 0) return { incident: i, changed: false, events: [] };
+  if (i.status === 'resolved') {
+    // Restate the resolution if it was ours, in case its event was lost.
+    const restated = i.resolvedBy?.includes('all alerts resolved')
+      ? [event(i, 'incident.resolved', Date.parse(i.resolvedAt ?? new Date(now).toISOString()), { by: i.resolvedBy })]
+      : [];
+    return { incident: i, changed: false, events: restated };
+  }
   const at = new Date(now).toISOString();
-  const resolvedAlert = event(i, 'alert.resolved', now, {
-    fingerprint: alert.fingerprint,
-    summary: alert.summary,
-    changedAt: changedAt(alert),
-  });
-  const autoResolvedBy = `${alert.source} (all alerts resolved)`;
-  const known = i.alerts[key];
-  if (known?.status !== 'firing') {
-    const events: IncidentEvent[] = known?.status === 'resolved' ? [{ ...resolvedAlert, changedAt: known.since }] : [];
-    if (events.length && i.status === 'resolved' && i.resolvedBy === autoResolvedBy && firingCount(i) === 0) {
-      events.push(event(i, 'incident.resolved', Date.parse(i.resolvedAt ?? at), { by: autoResolvedBy }));
-    }
-    return { incident: i, changed: false, events };
-  }
-  const wasResolved = i.status === 'resolved';
-  const next: Incident = draft ? i : { ...i, alerts: { ...i.alerts } };
-  next.alerts[key] = { status: 'resolved', since: changedAt(alert) };
-  next.updatedAt = at;
-  const events = [resolvedAlert];
-  if (!wasResolved && firingCount(next) === 0) {
-    next.status = 'resolved';
-    next.resolvedAt = at;
-    next.resolvedBy = autoResolvedBy;
-    events.push(event(i, 'incident.resolved', now, { by: autoResolvedBy }));
-  }
-  return { incident: next, changed: true, events };
+  return {
+    incident: { ...i, status: 'resolved', resolvedAt: at, resolvedBy: by, updatedAt: at },
+    changed: true,
+    events: [event(i, 'incident.resolved', now, { by })],
+  };
 }
 
 export type ManualAction = { kind: 'acknowledge'; by: string } | { kind: 'resolve'; by: string };

@@ -27,8 +27,12 @@ export interface AlertState {
   incidentId: string | null;
 }
 
-/** An alert's status in an incident, and the source time it took it (which identifies its events). */
-export interface IncidentAlertStatus {
+/**
+ * An alert's membership in an incident: its status there and the source time it took it (which also
+ * identifies its events). Stored as its own small record (`m.<tenant>.<incident>.<alert>`), so adding an
+ * alert to an incident of thousands writes a hundred bytes, not the incident.
+ */
+export interface Membership {
   status: AlertStatus;
   since: string;
 }
@@ -51,8 +55,6 @@ export interface Incident {
   acknowledgedBy: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
-  /** Each of its alerts by alert key (see alertKey); details are in the alert states. */
-  alerts: Record<string, IncidentAlertStatus>;
   updatedAt: string;
 }
 
@@ -84,10 +86,4 @@ export interface IncidentEvent {
   changedAt?: string;
   /** Notes: unique per note. */
   noteId?: string;
-}
-
-export function firingCount(i: Incident): number {
-  let n = 0;
-  for (const a of Object.values(i.alerts)) if (a.status === 'firing') n++;
-  return n;
 }

@@ -12,7 +12,10 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import {
   type AlertDecision,
+  type AlertTransition,
+  alertFiringIn,
   alertKey,
+  alertResolvedIn,
   applyManual,
   changedAt,
   decideAlert,
@@ -20,14 +23,21 @@ import {
   type ManualAction,
   newIncidentId,
   openIncident,
+  resolveWhenQuiet,
   route,
   type Transition,
-  withFiringAlert,
-  withResolvedAlert,
 } from './decide.ts';
 import type { EventLog } from './events.ts';
-import type { AlertState, Incident, IncidentEvent } from './model.ts';
-import { alertStateKey, groupKey, type IncidentStore, incidentKey, RevisionConflict, type Versioned } from './store.ts';
+import type { AlertState, Incident, IncidentEvent, Membership } from './model.ts';
+import {
+  alertStateKey,
+  groupKey,
+  type IncidentStore,
+  incidentKey,
+  membershipKey,
+  RevisionConflict,
+  type Versioned,
+} from './store.ts';
 
 export interface AppliedAlert {
   decision: AlertDecision;
@@ -42,10 +52,13 @@ interface WorkingIncident {
   id: string;
   base: Versioned<Incident>;
   current: Incident;
-  changes: ((i: Incident, draft: boolean) => Transition)[];
+  changes: ((i: Incident) => Transition)[];
   events: IncidentEvent[];
   /** Already resolved when loaded (its group was released then). */
   wasResolved: boolean;
+  /** Memberships this batch changed, not yet written, and the change in firing alerts they make. */
+  memberships: Map<string, { m: Membership; revision: number }>;
+  firingDelta: number;
 }
 
 export class IncidentService {
@@ -56,6 +69,31 @@ export class IncidentService {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Resolves incidents left without a firing alert by another replica's change (or by a crash between an
+   * alert's resolve and its incident's): on every such change, and once now for what is stored.
+   */
+  async resolveQuietIncidents(): Promise<void> {
+    this.store.onQuiet((tenant, id) => {
+      this.resolveIfQuiet(tenant, id).catch((err) =>
+        this.log.warn({ err, incident: id }, 'resolving a quiet incident failed'),
+      );
+    });
+    for (const i of [...this.store.incidents()]) {
+      if (i.status !== 'resolved' && this.store.membersOf(i.id).size > 0 && this.store.firingCount(i.id) === 0) {
+        await this.resolveIfQuiet(i.tenant, i.id);
+      }
+    }
+  }
+
+  private async resolveIfQuiet(tenant: string, id: string): Promise<void> {
+    if (this.store.membersOf(id).size === 0) return;
+    const i = await this.transition(tenant, id, (cur) =>
+      resolveWhenQuiet(cur, this.store.firingCount(id), this.clock()),
+    );
+    if (i?.status === 'resolved') await this.releaseGroup(tenant, i);
+  }
 
   /**
    * Applies a tenant's alerts, in order. `deliveryId` identifies this delivery (for notes sent by sources).
@@ -148,21 +186,39 @@ export class IncidentService {
         changes: [],
         events: [],
         wasResolved: base.value.status === 'resolved',
+        memberships: new Map(),
+        firingDelta: 0,
       };
       working.set(id, created);
       return created;
     };
-    const change = (w: WorkingIncident, t: (i: Incident, draft: boolean) => Transition) => {
-      // The first change of a batch copies the incident; later ones change that copy in place.
-      const owned = w.current !== w.base.value;
-      const out = t(w.current, owned);
+    // An alert's membership as this batch knows it, with the revision its write must find (0: absent).
+    const known = async (w: WorkingIncident, key: string): Promise<{ m: Membership | undefined; revision: number }> => {
+      const pending = w.memberships.get(key);
+      if (pending) return { m: pending.m, revision: pending.revision };
+      const mKey = membershipKey(tenant.name, w.id, key);
+      const v = authoritative ? await this.store.read<Membership>(mKey) : this.store.cached<Membership>(mKey);
+      return { m: v?.value, revision: v?.revision ?? 0 };
+    };
+    const change = (
+      w: WorkingIncident,
+      key: string,
+      was: { m: Membership | undefined; revision: number },
+      t: (i: Incident) => AlertTransition,
+    ) => {
+      const out = t(w.current);
       w.current = out.incident;
       w.changes.push(t);
       w.events.push(...out.events);
+      if (out.membership) {
+        w.firingDelta += (out.membership.status === 'firing' ? 1 : 0) - (was.m?.status === 'firing' ? 1 : 0);
+        const pending = w.memberships.get(key);
+        w.memberships.set(key, { m: out.membership, revision: pending ? pending.revision : was.revision });
+      }
     };
 
-    const touched: { index: number; incidentId: string | null }[] = [];
     const events: IncidentEvent[] = [];
+    const touched: { index: number; incidentId: string | null }[] = [];
     for (const i of indexes) {
       const alert = alerts[i] as Alert;
       const key = alertKey(alert.fingerprint);
@@ -187,14 +243,19 @@ export class IncidentService {
           w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, w.id);
         }
         incidentId = w.id;
-        change(w, (inc, draft) => {
+        const was = await known(w, key);
+        change(w, key, was, (inc) => {
           // Resolved between finding and updating it (a race with another writer): redo the batch.
           if (inc.status === 'resolved') throw new RevisionConflict(`incident ${inc.id} resolved meanwhile`);
-          return withFiringAlert(inc, alert, routed.severity, now, draft);
+          return alertFiringIn(inc, was.m, alert, routed.severity, now);
         });
       } else if (decision === 'resolve' && incidentId) {
         const w = await load(incidentId);
-        if (w) change(w, (inc, draft) => withResolvedAlert(inc, alert, now, draft));
+        if (w) {
+          const was = await known(w, key);
+          const firingAfter = this.store.firingCount(w.id) + w.firingDelta - (was.m?.status === 'firing' ? 1 : 0);
+          change(w, key, was, (inc) => alertResolvedIn(inc, was.m, alert, now, firingAfter));
+        }
       }
       if (decision === 'fire' || decision === 'resolve' || decision === 'resolved-unknown') {
         s.next = {
@@ -235,6 +296,14 @@ export class IncidentService {
    */
   private async commit(tenant: string, w: WorkingIncident): Promise<IncidentEvent[]> {
     const key = incidentKey(tenant, w.id);
+    // Memberships first: they are what a redelivery and the other replicas count firing alerts from. Each is
+    // a compare-and-set on the revision the decision saw, so two replicas adding the same alert at once
+    // cannot both record it (the loser redoes its batch and finds it there).
+    await Promise.all(
+      [...w.memberships].map(([alert, p]) => this.store.write(membershipKey(tenant, w.id, alert), p.m, p.revision)),
+    );
+    w.memberships.clear();
+    w.firingDelta = 0;
     for (let attempt = 0; attempt < 50; attempt++) {
       if (w.changes.length === 0) return [];
       if (w.current === w.base.value) {
@@ -260,7 +329,7 @@ export class IncidentService {
       w.current = fresh.value;
       w.events = [];
       for (const t of w.changes) {
-        const out = t(w.current, w.current !== w.base.value);
+        const out = t(w.current);
         w.current = out.incident;
         w.events.push(...out.events);
       }
@@ -321,7 +390,7 @@ export class IncidentService {
         }
         if (existing.value.status !== 'resolved') {
           // Its opener may have crashed before recording the opening: append it again (same id, deduplicated).
-          if (Object.keys(existing.value.alerts).length === 0) await this.events.append([openedEvent(existing.value)]);
+          if (this.store.membersOf(id).size === 0) await this.events.append([openedEvent(existing.value)]);
           return id;
         }
       }

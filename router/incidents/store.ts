@@ -3,11 +3,13 @@
 // current by a KV watch (and by our own writes), so the API lists without a round trip per incident.
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import type { AlertState, Incident } from './model.ts';
+import type { AlertState, Incident, Membership } from './model.ts';
 
 export const incidentKey = (tenant: string, id: string) => `i.${tenant}.${id}`;
 export const alertStateKey = (tenant: string, alertKey: string) => `a.${tenant}.${alertKey}`;
 export const groupKey = (tenant: string, group: string) => `g.${tenant}.${group}`;
+export const membershipKey = (tenant: string, incidentId: string, alertKey: string) =>
+  `m.${tenant}.${incidentId}.${alertKey}`;
 
 export interface Versioned<T> {
   value: T;
@@ -39,6 +41,10 @@ interface CacheEntry {
 export class IncidentStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly incidentsById = new Map<string, Incident>();
+  /** Memberships by incident id and alert key, and how many of each incident's alerts fire. */
+  private readonly members = new Map<string, Map<string, Membership>>();
+  private readonly firing = new Map<string, number>();
+  private readonly quietListeners: ((tenant: string, incidentId: string) => void)[] = [];
   private watching = false;
 
   constructor(
@@ -66,16 +72,17 @@ export class IncidentStore {
           if (e.isUpdate || e.delta === 0) initialized();
           continue;
         }
-        this.apply(e.key, e.operation === 'PUT' ? decoder.decode(e.value) : null, e.revision);
+        this.apply(e.key, e.operation === 'PUT' ? decoder.decode(e.value) : null, e.revision, true);
         if (e.isUpdate || e.delta === 0) initialized();
       }
     })().catch((err) => this.log.error({ err }, 'incident watch ended'));
     await ready;
   }
 
-  private apply(key: string, text: string | null, revision: number): void {
+  private apply(key: string, text: string | null, revision: number, fromWatch = false): void {
     const cur = this.cache.get(key);
     if (cur && cur.revision >= revision) return;
+    if (key.startsWith('m.')) this.applyMembership(key, text, fromWatch);
     if (text === null || text.length === 0) {
       this.cache.delete(key);
       if (key.startsWith('i.')) this.incidentsById.delete(key.slice(key.lastIndexOf('.') + 1));
@@ -88,6 +95,40 @@ export class IncidentStore {
     } else {
       this.cache.set(key, { revision, text });
     }
+  }
+
+  /** Keeps the membership index and firing counts current; tells listeners when another writer made an incident quiet. */
+  private applyMembership(key: string, text: string | null, fromWatch: boolean): void {
+    const [, tenant, incidentId, alertKey] = key.split('.') as [string, string, string, string];
+    let m = this.members.get(incidentId);
+    if (!m) {
+      m = new Map();
+      this.members.set(incidentId, m);
+    }
+    const before = m.get(alertKey);
+    const after = text ? (JSON.parse(text) as Membership) : undefined;
+    if (after) m.set(alertKey, after);
+    else m.delete(alertKey);
+    const delta = (after?.status === 'firing' ? 1 : 0) - (before?.status === 'firing' ? 1 : 0);
+    if (delta !== 0) {
+      const n = (this.firing.get(incidentId) ?? 0) + delta;
+      this.firing.set(incidentId, n);
+      if (n === 0 && fromWatch) for (const l of this.quietListeners) l(tenant, incidentId);
+    }
+  }
+
+  /** Called when another replica's change left an incident without a firing alert. */
+  onQuiet(listener: (tenant: string, incidentId: string) => void): void {
+    this.quietListeners.push(listener);
+  }
+
+  /** The alerts of an incident (by alert key) with their status there. */
+  membersOf(incidentId: string): ReadonlyMap<string, Membership> {
+    return this.members.get(incidentId) ?? new Map();
+  }
+
+  firingCount(incidentId: string): number {
+    return this.firing.get(incidentId) ?? 0;
   }
 
   /** The cached value of a key, without a round trip (undefined if not cached). */

@@ -165,7 +165,19 @@ async function main() {
 
   writeFileSync(
     join(ROOT, 'docs/benchmarks.md'),
-    report({ machine, raw, ingest, processSeconds, rssIdle, rssActive, heapActive, steady, amIngest, amRss, amRssIdle }),
+    report({
+      machine,
+      raw,
+      ingest,
+      processSeconds,
+      rssIdle,
+      rssActive,
+      heapActive,
+      steady,
+      amIngest,
+      amRss,
+      amRssIdle,
+    }),
   );
   log('wrote docs/benchmarks.md');
 }

@@ -4,15 +4,15 @@ import type { Alert } from '../../../router/alert.ts';
 import type { TenantConfig } from '../../../router/config/compiled.ts';
 import { parseMatcher } from '../../../router/config/matchers.ts';
 import {
-  alertKey,
+  alertFiringIn,
+  alertResolvedIn,
   applyManual,
   decideAlert,
   groupOf,
   maxSeverity,
   openIncident,
+  resolveWhenQuiet,
   route,
-  withFiringAlert,
-  withResolvedAlert,
 } from '../../../router/incidents/decide.ts';
 import type { AlertState } from '../../../router/incidents/model.ts';
 
@@ -139,51 +139,94 @@ describe('incident transitions', () => {
   const open = () =>
     openIncident('i1', tenant(), groupOf(tenant(), alert().labels), 'msp/default', 'warning', alert(), T0);
 
-  it('adding the same firing alert twice changes nothing the second time', () => {
-    const once = withFiringAlert(open(), alert(), 'warning', T0);
-    const twice = withFiringAlert(once.incident, alert(), 'warning', T0 + 1000);
-    assert.equal(once.changed, true);
-    assert.equal(twice.changed, false);
-    assert.equal(twice.incident, once.incident);
-    // The repeat restates the same event (same id), so a crash between write and append heals.
+  it('a firing alert joins; repeating it changes nothing and restates the same event', () => {
+    const once = alertFiringIn(open(), undefined, alert(), 'warning', T0);
+    assert.deepEqual(once.membership, { status: 'firing', since: '2026-11-26T09:59:00Z' });
     assert.deepEqual(
-      twice.events.map((e) => e.type),
+      once.events.map((e) => e.type),
       ['alert.firing'],
     );
-    assert.equal(twice.events[0]?.changedAt, once.events[0]?.changedAt);
+    const twice = alertFiringIn(
+      once.incident,
+      once.membership ?? undefined,
+      alert({ startsAt: '2026-11-26T10:30:00Z' }),
+      'warning',
+      T0 + 1000,
+    );
+    assert.equal(twice.changed, false);
+    assert.equal(twice.membership, null);
+    // The restated event carries the time first recorded, so it has the same id.
+    assert.equal(twice.events[0]?.changedAt, '2026-11-26T09:59:00Z');
   });
 
-  it('raises severity with a more severe alert and records the change', () => {
-    const a = withFiringAlert(open(), alert(), 'warning', T0).incident;
-    const b = withFiringAlert(a, alert({ fingerprint: 'fp2' }), 'critical', T0 + 1000);
+  it('raises severity with a more severe alert and records the change; detection time is the earliest start', () => {
+    const a = alertFiringIn(open(), undefined, alert(), 'warning', T0).incident;
+    const b = alertFiringIn(
+      a,
+      undefined,
+      alert({ fingerprint: 'fp2', startsAt: '2026-11-26T09:50:00Z' }),
+      'critical',
+      T0 + 1000,
+    );
     assert.equal(b.incident.severity, 'critical');
+    assert.equal(b.incident.startsAt, '2026-11-26T09:50:00.000Z');
     assert.deepEqual(
       b.events.map((e) => e.type),
       ['alert.firing', 'incident.severity_changed'],
     );
   });
 
-  it('resolves when the last alert resolves; detection time is the earliest start', () => {
-    let i = withFiringAlert(open(), alert(), 'warning', T0).incident;
-    i = withFiringAlert(i, alert({ fingerprint: 'fp2', startsAt: '2026-11-26T09:50:00Z' }), 'warning', T0).incident;
-    assert.equal(i.startsAt, '2026-11-26T09:50:00.000Z');
-    const r1 = withResolvedAlert(i, alert({ status: 'resolved', endsAt: '2026-11-26T10:05:00Z' }), T0 + 300_000);
-    assert.equal(r1.incident.status, 'triggered');
-    const r2 = withResolvedAlert(r1.incident, alert({ fingerprint: 'fp2', status: 'resolved' }), T0 + 400_000);
-    assert.equal(r2.incident.status, 'resolved');
-    assert.equal(r2.incident.resolvedAt, new Date(T0 + 400_000).toISOString());
-    assert.equal(r2.incident.alerts[alertKey('fp2')]?.status, 'resolved');
-    // Resolving again changes nothing, but restates its events (idempotent by event id).
-    const r3 = withResolvedAlert(r2.incident, alert({ fingerprint: 'fp2', status: 'resolved' }), T0 + 500_000);
-    assert.equal(r3.changed, false);
+  it('resolves the incident when the last firing alert resolves', () => {
+    const i = alertFiringIn(open(), undefined, alert(), 'warning', T0).incident;
+    const firing = { status: 'firing' as const, since: '2026-11-26T09:59:00Z' };
+    const stillOne = alertResolvedIn(
+      i,
+      firing,
+      alert({ status: 'resolved', endsAt: '2026-11-26T10:05:00Z' }),
+      T0 + 300_000,
+      1,
+    );
+    assert.equal(stillOne.incident.status, 'triggered');
+    assert.deepEqual(stillOne.membership, { status: 'resolved', since: '2026-11-26T10:05:00Z' });
+    const last = alertResolvedIn(
+      i,
+      firing,
+      alert({ status: 'resolved', endsAt: '2026-11-26T10:05:00Z' }),
+      T0 + 400_000,
+      0,
+    );
+    assert.equal(last.incident.status, 'resolved');
+    assert.equal(last.incident.resolvedAt, new Date(T0 + 400_000).toISOString());
     assert.deepEqual(
-      r3.events.map((e) => e.type),
+      last.events.map((e) => e.type),
+      ['alert.resolved', 'incident.resolved'],
+    );
+    // Resolving again changes nothing, but restates its events (idempotent by event id).
+    const again = alertResolvedIn(
+      last.incident,
+      { status: 'resolved', since: '2026-11-26T10:05:00Z' },
+      alert({ status: 'resolved' }),
+      T0 + 500_000,
+      0,
+    );
+    assert.equal(again.changed, false);
+    assert.equal(again.membership, null);
+    assert.deepEqual(
+      again.events.map((e) => e.type),
       ['alert.resolved', 'incident.resolved'],
     );
   });
 
+  it('a quiet incident resolves; one with firing alerts does not', () => {
+    const i = open();
+    assert.equal(resolveWhenQuiet(i, 2, T0).changed, false);
+    const r = resolveWhenQuiet(i, 0, T0);
+    assert.equal(r.incident.status, 'resolved');
+    assert.equal(r.incident.resolvedBy, 'all alerts resolved');
+  });
+
   it('manual actions: ack once, resolve acknowledges too, nothing after resolve', () => {
-    const i = withFiringAlert(open(), alert(), 'warning', T0).incident;
+    const i = open();
     const acked = applyManual(i, { kind: 'acknowledge', by: 'alice' }, T0 + 60_000);
     assert.ok(!('error' in acked));
     assert.equal(acked.incident.acknowledgedAt, new Date(T0 + 60_000).toISOString());
