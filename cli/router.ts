@@ -10,6 +10,7 @@ Runs the router: ingest API, incident processing, metrics.
   --nats URL          NATS server(s), comma-separated (default nats://127.0.0.1:4222)
   --listen HOST:PORT  HTTP listen address (default 0.0.0.0:8080)
   --replicas N        replicas of streams and buckets on a NATS cluster (default 1)
+  --role ROLE         all (default): API and processing; api: API only (processing runs in all-role replicas)
   --max-body BYTES    largest accepted request body (default 4194304)
 
 Environment: SWITCHBOARD_ADMIN_TOKEN (admin API token), SWITCHBOARD_SHARED_INGEST_TOKEN (ingest for
@@ -38,10 +39,14 @@ export const routerCommand: Command = {
       nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
       listen: { type: 'string', default: '0.0.0.0:8080' },
       replicas: { type: 'string', default: '1' },
+      role: { type: 'string', default: 'all' },
       'max-body': { type: 'string', default: String(4 * 1024 * 1024) },
     });
     if (!values.config)
       throw new UsageError('--config DIR is required (the --config-from-nats mode comes with the operator)');
+    if (values.role !== 'all' && values.role !== 'api')
+      throw new UsageError(`--role must be all or api, got "${values.role}"`);
+    const role: 'all' | 'api' = values.role;
     const log = createLogger('switchboard-router');
     if (!process.env['SWITCHBOARD_ADMIN_TOKEN'])
       log.warn('SWITCHBOARD_ADMIN_TOKEN is not set: the admin API is disabled');
@@ -51,6 +56,7 @@ export const routerCommand: Command = {
         configDir: values.config,
         natsUrl: values.nats,
         listen: parseListen(values.listen),
+        role,
         bus: { replicas: positiveInt(values.replicas, '--replicas') },
         maxBodyBytes: positiveInt(values['max-body'], '--max-body'),
         log,

@@ -22,6 +22,11 @@ import { AlertConsumer } from './pipeline/consumer.ts';
 
 export interface RouterOptions {
   configDir: string;
+  /**
+   * `all`: serve the API and apply alerts. `api`: serve the API only, leaving the applying to `all` replicas
+   * — so a flood of ingest never competes with processing for the same CPU (docs/scaling.md).
+   */
+  role?: 'all' | 'api';
   natsUrl: string;
   listen: { host: string; port: number };
   env?: NodeJS.ProcessEnv;
@@ -92,7 +97,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   // Incident state must be loaded before the consumer applies anything to it.
   await store.start();
   await incidents.resolveQuietIncidents();
-  consumer.start();
+  if ((o.role ?? 'all') === 'all') consumer.start();
   started = true;
 
   return {

@@ -44,6 +44,7 @@ export class RouterProcess {
     readonly port: number,
     private readonly natsUrl: string,
     private readonly configDir: string,
+    private readonly extraArgs: string[],
   ) {}
 
   get url(): string {
@@ -55,8 +56,8 @@ export class RouterProcess {
     return this.proc?.pid;
   }
 
-  static async start(natsUrl: string, configDir = copyConfig()): Promise<RouterProcess> {
-    const r = new RouterProcess(await freePort(), natsUrl, configDir);
+  static async start(natsUrl: string, configDir = copyConfig(), extraArgs: string[] = []): Promise<RouterProcess> {
+    const r = new RouterProcess(await freePort(), natsUrl, configDir, extraArgs);
     await r.spawn();
     return r;
   }
@@ -73,6 +74,7 @@ export class RouterProcess {
         this.natsUrl,
         '--listen',
         `127.0.0.1:${this.port}`,
+        ...this.extraArgs,
       ],
       {
         env: {
