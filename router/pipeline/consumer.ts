@@ -25,8 +25,8 @@ export type AfterApply = (tenant: TenantConfig, alert: Alert, applied: AppliedAl
 const PULL_AHEAD = 256;
 const MAX_BATCH_MESSAGES = 64;
 /** While ingest is busy: the longest applying waits, and the smaller batches it then takes. */
-const MAX_YIELD_MS = 1_000;
-const BUSY_BATCH_MESSAGES = 8;
+const MAX_YIELD_MS = 2_000;
+const BUSY_BATCH_MESSAGES = 16;
 
 /** A tenant removed from the config while its alerts were in flight: still recorded, with defaults. */
 function orphanTenant(name: string): TenantConfig {
@@ -124,7 +124,7 @@ export class AlertConsumer {
         this.wake = null;
         continue;
       }
-      // Ingest first: while requests are coming in, applying waits (up to a second, then takes a small batch),
+      // Ingest first: while requests are coming in, applying waits (up to 2 s, then takes a smaller batch),
       // because accepting alerts is what senders wait for and applying them can catch up a moment later.
       let waited = 0;
       for (; this.busy() && waited < MAX_YIELD_MS; waited += 5) await new Promise((r) => setTimeout(r, 5));
