@@ -98,5 +98,7 @@ export const channelKind: KindDefinition = {
   celRules: CHANNEL_TYPES.map((t) => ({
     rule: `self.type != '${t}' || has(self.${t})`,
     message: `spec.${t} is required when spec.type is ${t}`,
+    fieldPath: `.${t}`,
+    reason: 'FieldValueRequired' as const,
   })),
 };

@@ -84,5 +84,11 @@ export interface KindDefinition {
   spec: TSchema;
   printerColumns: { name: string; type: string; jsonPath: string; description: string; priority?: number }[];
   /** CEL rules on `spec` (enforced by the API server; the compiler checks the same in local mode). */
-  celRules?: { rule: string; message: string }[];
+  celRules?: {
+    rule: string;
+    message: string;
+    /** The field the API server names in its error (relative to spec), e.g. `.slack`. */
+    fieldPath?: string;
+    reason?: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueForbidden';
+  }[];
 }

@@ -44,6 +44,8 @@ export const maintenanceWindowKind: KindDefinition = {
     {
       rule: 'has(self.recurrence) != (has(self.start) && has(self.end))',
       message: 'set either spec.start and spec.end (one-off) or spec.recurrence (recurring), not both',
+      fieldPath: '.recurrence',
+      reason: 'FieldValueInvalid',
     },
   ],
 };
