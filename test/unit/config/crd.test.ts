@@ -23,7 +23,9 @@ function problems(node: Node, path: string, out: string[]): string[] {
   if (node.properties && node.additionalProperties !== undefined)
     out.push(`${path}: both properties and additionalProperties`);
   for (const [k, child] of Object.entries(node.properties ?? {})) {
-    if (!child.description) out.push(`${path}.${k}: no description`);
+    // The API server forbids anything but `type` under the root metadata (kubectl explain documents it).
+    const rootMetadata = k === 'metadata' && !path.includes('.');
+    if (!child.description && !rootMetadata) out.push(`${path}.${k}: no description`);
     problems(child, `${path}.${k}`, out);
   }
   if (node.items) problems(node.items, `${path}[]`, out);
