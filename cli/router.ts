@@ -14,7 +14,17 @@ Runs the router: ingest API, incident processing, metrics.
   --max-body BYTES    largest accepted request body (default 4194304)
 
 Environment: SWITCHBOARD_ADMIN_TOKEN (admin API token), SWITCHBOARD_SHARED_INGEST_TOKEN (ingest for
-shared sources, tenant from labels), SWITCHBOARD_LOG_LEVEL (debug, info, warn, error).`;
+shared sources, tenant from labels), SWITCHBOARD_LOG_LEVEL (debug, info, warn, error).
+
+Notifications (docs/notifications.md):
+  SWITCHBOARD_PUBLIC_URL          base URL of acknowledge links (default http://<--listen>)
+  SWITCHBOARD_SIGNING_KEY         HMAC key of acknowledge links, >= 32 characters, the same on every
+                                  replica (default: random at start, so links break on restart)
+  SWITCHBOARD_ACK_LINK_TTL_HOURS  how long an acknowledge link is valid (default 168)
+  SWITCHBOARD_SMTP_URL, SWITCHBOARD_SMTP_FROM                 e-mail
+  SWITCHBOARD_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM (_URL)   SMS and voice
+  SWITCHBOARD_SLACK_BOT_TOKEN (SWITCHBOARD_SLACK_API_URL), SWITCHBOARD_TEAMS_WEBHOOK_URL
+  SWITCHBOARD_NOTIFY_TIMEOUT_MS   timeout of one provider request (default 10000)`;
 
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(.*):(\d{1,5})$/.exec(text);

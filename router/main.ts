@@ -1,11 +1,16 @@
 // Wires the router together: NATS, streams and buckets, config, incident store, consumer, HTTP.
 
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
+import { ackRouter } from './api/ack.ts';
 import { createApp } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
 import type { ApiContext } from './api/context.ts';
+import { heartbeatsRouter } from './api/heartbeats.ts';
+import { oncallRouter } from './api/oncall.ts';
 import { TenantRateLimiter } from './api/rate-limit.ts';
 import { connectBus } from './bus/connection.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
@@ -13,12 +18,21 @@ import { setupBus } from './bus/setup.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigHolder } from './config/holder.ts';
 import { DirectoryConfigSource } from './config/source-dir.ts';
+import { NotificationLog } from './escalation/log.ts';
+import { EscalationRunner } from './escalation/runner.ts';
+import { EscalationTimers } from './escalation/timers.ts';
+import { HeartbeatMonitor } from './heartbeats/monitor.ts';
 import { EventLog } from './incidents/events.ts';
 import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { AckLinks } from './notify/ack-link.ts';
+import { createDispatcher } from './notify/dispatch.ts';
+import { createNotifyMetrics } from './notify/metrics.ts';
+import { notifySettingsFromEnv, settingsProblems } from './notify/settings.ts';
 import { AlertConsumer } from './pipeline/consumer.ts';
+import { escalationTimes } from './sla/deadlines.ts';
 
 export interface RouterOptions {
   configDir: string;
@@ -34,6 +48,8 @@ export interface RouterOptions {
   log?: Logger;
   bus?: Partial<BusSettings>;
   maxBodyBytes?: number;
+  /** How often the escalation sweep looks for incidents whose wake-up went missing (default 30 s). */
+  escalationSweepMs?: number;
 }
 
 export interface RunningRouter {
@@ -50,7 +66,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const configSource = new DirectoryConfigSource(o.configDir, holder, clock, metrics, log);
   configSource.start();
 
-  const tokens = new TokenIndex(credentialsFromEnv(o.env ?? process.env));
+  const env = o.env ?? process.env;
+  const tokens = new TokenIndex(credentialsFromEnv(env));
   tokens.rebuild(holder.get()!.config);
   holder.onChange((s) => tokens.rebuild(s.config));
 
@@ -82,7 +99,34 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     ingestActivity,
     started: () => started,
   };
-  const server: Server = createServer(createApp(ctx));
+  // Notifications: settings from the environment; acknowledge links need a signing key and a public URL.
+  const notifyEnv = notifySettingsFromEnv(env);
+  let signingKey = notifyEnv.signingKey;
+  if (!signingKey) {
+    signingKey = randomBytes(32).toString('base64url');
+    log.warn(
+      'SWITCHBOARD_SIGNING_KEY is not set: using a random key, so acknowledge links stop working when this ' +
+        'router restarts and work only on the replica that sent them',
+    );
+  }
+  const heartbeats = await HeartbeatMonitor.open(
+    bus.nc,
+    js,
+    holder,
+    clock,
+    log,
+    { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas,
+  );
+  const server: Server = createServer(
+    createApp(ctx, [
+      heartbeatsRouter(ctx, heartbeats),
+      ackRouter(ctx, {
+        signingKey,
+        acknowledge: (tenant, id, by) => ctx.incidents.manual(tenant, id, { kind: 'acknowledge', by }),
+      }),
+      oncallRouter(ctx),
+    ]),
+  );
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -94,10 +138,50 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   log.info({ url }, 'router listening');
 
+  // Escalation: durable wake-ups run each incident's plan; the notification log makes each send happen once.
+  const publicUrl = notifyEnv.publicUrl ?? url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//localhost');
+  const notify = { ...notifyEnv, signingKey, publicUrl };
+  for (const p of settingsProblems(notifyEnv)) {
+    if (p.startsWith('SWITCHBOARD_SIGNING_KEY is not set')) continue; // warned above
+    log.warn(p.includes('PUBLIC_URL') ? `${p}; using ${publicUrl}` : p);
+  }
+  const dispatcher = createDispatcher(notify);
+  const runner = new EscalationRunner({
+    log: await NotificationLog.open(bus.nc, { replicas: { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas }),
+    dispatcher,
+    config: () => holder.get()!.config,
+    settings: notify,
+    ackLinks: new AckLinks(publicUrl, signingKey, notify.ackLinkTtlMs),
+    metrics: createNotifyMetrics(metrics.registry),
+    clock,
+    owner: `${hostname()}:${process.pid}`,
+    logger: log,
+    appendEvent: (e) => events.append([e]),
+  });
+  const timers = new EscalationTimers({
+    js,
+    store,
+    runner,
+    times: (i) => escalationTimes(i, holder.tenant(i.tenant), holder.get()!.config),
+    clock,
+    log,
+    ...(o.escalationSweepMs ? { sweepMs: o.escalationSweepMs } : {}),
+  });
+  // Runs when an incident opens or changes: by alerts (after their batch is stored, before it is acknowledged,
+  // so the trigger is as durable as the change) and by people (acknowledge, resolve).
+  consumer.use(async (_tenant, _alert, applied) => {
+    if (applied.incident) await timers.changed(applied.incident);
+  });
+  incidents.onChange((i) => timers.changed(i));
+
   // Incident state must be loaded before the consumer applies anything to it.
   await store.start();
   await incidents.resolveQuietIncidents();
-  if ((o.role ?? 'all') === 'all') consumer.start();
+  if ((o.role ?? 'all') === 'all') {
+    consumer.start();
+    timers.start();
+    heartbeats.start();
+  }
   started = true;
 
   return {
@@ -109,6 +193,9 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await consumer.stop();
+      await timers.stop();
+      heartbeats.stop();
+      dispatcher.close();
       await bus.close();
     },
   };

@@ -1,12 +1,13 @@
 // The router's HTTP application: one express app, routers in the order requests are most frequent.
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { ApiContext } from './context.ts';
 import { healthRouter } from './health.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter } from './ingest.ts';
 import { errorHandler, requestId } from './middleware.ts';
 
-export function createApp(ctx: ApiContext): Express {
+/** `routers`: more routes, mounted after the built-in ones (acknowledge pages, on-call). */
+export function createApp(ctx: ApiContext, routers: Router[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -15,6 +16,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use(ingestRouter(ctx));
   app.use(incidentsRouter(ctx));
   app.use(healthRouter(ctx));
+  for (const r of routers) app.use(r);
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}`, details: { see: 'docs/api.md' } });
   });

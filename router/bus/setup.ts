@@ -10,7 +10,15 @@ import {
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { BusSettings } from './settings.ts';
-import { ALERTS_CONSUMER, ALERTS_STREAM, CONFIG_BUCKET, EVENTS_STREAM, INCIDENTS_BUCKET } from './subjects.ts';
+import {
+  ALERTS_CONSUMER,
+  ALERTS_STREAM,
+  CONFIG_BUCKET,
+  EVENTS_STREAM,
+  INCIDENTS_BUCKET,
+  TIMERS_CONSUMER,
+  TIMERS_STREAM,
+} from './subjects.ts';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -32,6 +40,29 @@ async function ensureStream(
   } catch (e) {
     if (!/stream not found/i.test((e as Error).message)) throw e;
     await jsm.streams.add(config);
+  }
+}
+
+async function ensureConsumer(
+  jsm: Awaited<ReturnType<typeof jetstreamManager>>,
+  stream: string,
+  config: Parameters<typeof jsm.consumers.add>[1] & {
+    durable_name: string;
+    ack_wait: number;
+    max_ack_pending: number;
+    max_deliver: number;
+  },
+) {
+  try {
+    await jsm.consumers.info(stream, config.durable_name);
+    await jsm.consumers.update(stream, config.durable_name, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+      max_deliver: config.max_deliver,
+    });
+  } catch (e) {
+    if (!/consumer not found/i.test((e as Error).message)) throw e;
+    await jsm.consumers.add(stream, config);
   }
 }
 
@@ -59,6 +90,29 @@ export async function setupBus(nc: NatsConnection, s: BusSettings): Promise<BusR
     duplicate_window: nanos(s.duplicateWindowMs),
     num_replicas: s.replicas,
   });
+  // Escalation wake-ups: scheduled messages (nats-server >= 2.12) on sb.timers.schedule.<tenant>.<incident>
+  // that the server publishes to sb.timers.due.<tenant>.<incident> when due. A work queue: a due message
+  // is gone once a replica has run the incident's escalation and acknowledged it; a pending schedule stays
+  // until it fires (router/escalation/timers.ts).
+  await ensureStream(jsm, {
+    name: TIMERS_STREAM,
+    subjects: ['sb.timers.>'],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    allow_msg_schedules: true,
+    num_replicas: s.replicas,
+  });
+  await ensureConsumer(jsm, TIMERS_STREAM, {
+    durable_name: TIMERS_CONSUMER,
+    filter_subject: 'sb.timers.due.>',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    // A replica that died with a wake-up in hand: redelivered within seconds (a long run sends "working").
+    ack_wait: nanos(ACK_WAIT_MS),
+    max_ack_pending: 1_000,
+    max_deliver: -1,
+    num_replicas: 0,
+  });
   const consumer = {
     durable_name: ALERTS_CONSUMER,
     ack_policy: AckPolicy.Explicit,
@@ -71,17 +125,7 @@ export async function setupBus(nc: NatsConnection, s: BusSettings): Promise<BusR
     max_deliver: -1,
     num_replicas: 0,
   };
-  try {
-    await jsm.consumers.info(ALERTS_STREAM, ALERTS_CONSUMER);
-    await jsm.consumers.update(ALERTS_STREAM, ALERTS_CONSUMER, {
-      ack_wait: consumer.ack_wait,
-      max_ack_pending: consumer.max_ack_pending,
-      max_deliver: consumer.max_deliver,
-    });
-  } catch (e) {
-    if (!/consumer not found/i.test((e as Error).message)) throw e;
-    await jsm.consumers.add(ALERTS_STREAM, consumer);
-  }
+  await ensureConsumer(jsm, ALERTS_STREAM, consumer);
   const kvm = new Kvm(nc);
   const incidents = await kvm.create(INCIDENTS_BUCKET, {
     history: 1,

@@ -1,6 +1,7 @@
 // The audit trail: every transition, alert, ack and note is an event in the events stream.
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, eventSubject } from '../bus/subjects.ts';
+import { type NotificationEvent, notificationEventId } from '../escalation/events.ts';
 import { alertKey } from './decide.ts';
 import type { IncidentEvent } from './model.ts';
 
@@ -9,7 +10,7 @@ import type { IncidentEvent } from './model.ts';
  * did it, so a step repeated after a crash, a redelivery or by a second replica appends nothing new
  * (within the stream's duplicate window).
  */
-export function eventId(e: IncidentEvent): string {
+export function eventId(e: IncidentEvent | NotificationEvent): string {
   switch (e.type) {
     case 'incident.opened':
       return `opened:${e.incidentId}`;
@@ -26,6 +27,10 @@ export function eventId(e: IncidentEvent): string {
       return `resolved:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
     case 'incident.note':
       return `note:${e.incidentId}:${e.noteId}`;
+    case 'notification.sent':
+    case 'notification.failed':
+    case 'escalation.problem':
+      return notificationEventId(e as NotificationEvent);
   }
 }
 
@@ -33,7 +38,7 @@ export class EventLog {
   constructor(private readonly js: JetStreamClient) {}
 
   /** Appends events, each under its eventId: appending the same event again stores nothing new. */
-  async append(events: IncidentEvent[]): Promise<void> {
+  async append(events: (IncidentEvent | NotificationEvent)[]): Promise<void> {
     await Promise.all(
       events.map((e) =>
         this.js.publish(eventSubject(e.tenant, e.incidentId), JSON.stringify(e), { msgID: eventId(e) }),

@@ -65,7 +65,11 @@ export type EventType =
   | 'incident.severity_changed'
   | 'incident.note'
   | 'alert.firing'
-  | 'alert.resolved';
+  | 'alert.resolved'
+  // Escalation outcomes (router/escalation/events.ts: NotificationEvent).
+  | 'notification.sent'
+  | 'notification.failed'
+  | 'escalation.problem';
 
 /** One entry of the audit trail (the events stream). */
 export interface IncidentEvent {

@@ -62,6 +62,8 @@ interface WorkingIncident {
 }
 
 export class IncidentService {
+  private readonly changeListeners: ((i: Incident) => Promise<void>)[] = [];
+
   constructor(
     private readonly store: IncidentStore,
     private readonly events: EventLog,
@@ -69,6 +71,15 @@ export class IncidentService {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Called after an acknowledge, a resolve or a quiet incident's resolve changed an incident (escalation
+   * hooks in here; changes made by alert batches reach it through AlertConsumer.use). A listener's error is
+   * logged, not thrown: the change itself is stored.
+   */
+  onChange(listener: (i: Incident) => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
 
   /**
    * Resolves incidents left without a firing alert by another replica's change (or by a crash between an
@@ -447,6 +458,7 @@ export class IncidentService {
     change: (i: Incident) => Transition | { error: string },
   ): Promise<Incident | null> {
     let events: IncidentEvent[] = [];
+    let changed = false;
     const result = await this.store.modify<Incident, Incident | null | { error: string }>(
       incidentKey(tenant, id),
       (cur) => {
@@ -454,11 +466,17 @@ export class IncidentService {
         const t = change(cur);
         if ('error' in t) return { result: t };
         events = t.events;
+        changed = t.changed;
         return t.changed ? { value: t.incident, result: t.incident } : { result: t.incident };
       },
     );
     if (result && 'error' in result) throw new ConflictError(result.error);
     if (events.length > 0) await this.events.append(events);
+    if (changed && result) {
+      for (const l of this.changeListeners) {
+        await l(result).catch((err) => this.log.warn({ err, incident: id }, 'incident change listener failed'));
+      }
+    }
     return result;
   }
 

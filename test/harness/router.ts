@@ -45,6 +45,7 @@ export class RouterProcess {
     private readonly natsUrl: string,
     private readonly configDir: string,
     private readonly extraArgs: string[],
+    private readonly env: Record<string, string>,
   ) {}
 
   get url(): string {
@@ -56,8 +57,13 @@ export class RouterProcess {
     return this.proc?.pid;
   }
 
-  static async start(natsUrl: string, configDir = copyConfig(), extraArgs: string[] = []): Promise<RouterProcess> {
-    const r = new RouterProcess(await freePort(), natsUrl, configDir, extraArgs);
+  static async start(
+    natsUrl: string,
+    configDir = copyConfig(),
+    extraArgs: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<RouterProcess> {
+    const r = new RouterProcess(await freePort(), natsUrl, configDir, extraArgs, env);
     await r.spawn();
     return r;
   }
@@ -82,6 +88,7 @@ export class RouterProcess {
           SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
           SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN,
           SWITCHBOARD_LOG_LEVEL: 'warn',
+          ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,0 +1,250 @@
+// Durable wake-ups for escalation: when an incident's next step, rule or repeat is due, a replica runs its
+// escalation (EscalationRunner.run), whichever replica it is and however often the routers restarted
+// meanwhile. Nothing is kept in a setTimeout; the state is in JetStream:
+//
+//   wake(incident, at)  publishes a scheduled message on sb.timers.schedule.<tenant>.<incident> with
+//                       `@at <at>` and target sb.timers.due.<tenant>.<incident>. One schedule subject per
+//                       incident: a newer schedule replaces the pending one (nats-server 2.12 semantics),
+//                       and every run computes the incident's earliest next moment, so the newest is right.
+//   trigger(incident)   publishes straight to the due subject: "run now" (an incident opened or changed).
+//   consumer            the durable consumer `escalation` on sb.timers.due.>, shared by every replica: on a
+//                       due message, read the incident (authoritative), run it, schedule its `nextAt`, and
+//                       only then acknowledge. A replica that dies in between leaves the message unacked;
+//                       it is redelivered to a living replica within ACK_WAIT_MS.
+//   sweep               every SWEEP_MS, run incidents this replica has not run since they last changed, or
+//                       whose planned next moment passed more than GRACE_MS ago: so a lost wake-up (a crash
+//                       between committing a change and publishing its trigger) delays a page by at most
+//                       the sweep interval, and never silences it.
+//
+// Wake-ups are at least once (a redelivery, the sweep and a trigger may all run an incident); sends are
+// exactly once because the runner claims every notification in the notification log first. Runs of one
+// incident on one replica are serialised: a wake-up that arrives while the incident runs asks for one
+// more run after it (with the state read fresh), instead of a second concurrent one.
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { ACK_WAIT_MS } from '../bus/setup.ts';
+import { TIMERS_CONSUMER, TIMERS_STREAM, timerDueSubject, timerScheduleSubject } from '../bus/subjects.ts';
+import type { Clock } from '../clock.ts';
+import type { Incident } from '../incidents/model.ts';
+import { type IncidentStore, incidentKey } from '../incidents/store.ts';
+import type { Logger } from '../log.ts';
+import type { EscalationRunner, EscalationTimes } from './runner.ts';
+
+export const SWEEP_MS = 30_000;
+/** How long past its planned moment the sweep leaves an incident to its scheduled wake-up. */
+export const GRACE_MS = 5_000;
+/** Resolved incidents may still owe a ticket update for this long (then the sweep ignores them). */
+const RESOLVED_HORIZON_MS = 3_600_000;
+/** Incidents the sweep runs at once. */
+const SWEEP_CONCURRENCY = 16;
+/** Never schedule closer than this (a guard against a run that keeps asking for "now"). */
+const MIN_DELAY_MS = 250;
+
+export interface TimersDeps {
+  js: JetStreamClient;
+  store: Pick<IncidentStore, 'read' | 'incidents'>;
+  runner: Pick<EscalationRunner, 'run'>;
+  /** The SLA times of an incident (router/sla/deadlines.ts against the config in force). */
+  times: (incident: Incident) => EscalationTimes;
+  clock: Clock;
+  log: Logger;
+  sweepMs?: number;
+}
+
+interface WakeBody {
+  tenant: string;
+  incidentId: string;
+}
+
+interface Known {
+  /** The incident's updatedAt when this replica last ran it. */
+  updatedAt: string;
+  /** The run's next moment (null: nothing more), and whether this replica scheduled it. */
+  nextAt: number | null;
+  scheduled: boolean;
+}
+
+interface Active {
+  again: boolean;
+  msgs: JsMsg[];
+  done: Promise<void>;
+}
+
+export class EscalationTimers {
+  private readonly known = new Map<string, Known>();
+  /** What the last trigger of each incident was for (its status and severity): triggers only on a change. */
+  private readonly triggered = new Map<string, string>();
+  private readonly active = new Map<string, Active>();
+  private stopped = false;
+  private messages: { stop(): void } | null = null;
+  private consuming: Promise<void> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(private readonly d: TimersDeps) {}
+
+  /** Schedules a run of the incident's escalation at `at` (replacing its pending wake-up). */
+  async wake(incident: Pick<Incident, 'tenant' | 'id'>, at: number): Promise<void> {
+    // `at` is on the injected clock; the server schedules on wall time: keep the distance.
+    const delay = Math.max(MIN_DELAY_MS, at - this.d.clock());
+    const body: WakeBody = { tenant: incident.tenant, incidentId: incident.id };
+    await this.d.js.publish(timerScheduleSubject(incident.tenant, incident.id), JSON.stringify(body), {
+      schedule: {
+        specification: new Date(Date.now() + delay),
+        target: timerDueSubject(incident.tenant, incident.id),
+      },
+    });
+  }
+
+  /** Asks (durably) for a run of the incident's escalation now. */
+  async trigger(incident: Pick<Incident, 'tenant' | 'id'>): Promise<void> {
+    const body: WakeBody = { tenant: incident.tenant, incidentId: incident.id };
+    await this.d.js.publish(timerDueSubject(incident.tenant, incident.id), JSON.stringify(body));
+  }
+
+  /**
+   * An incident was opened or changed: triggers a run when its status or severity differs from the last
+   * trigger's (so the alerts of one batch, and repeats of a firing alert, trigger once).
+   */
+  async changed(incident: Incident): Promise<void> {
+    const state = `${incident.status}/${incident.severity}`;
+    if (this.triggered.get(incident.id) === state) return;
+    await this.trigger(incident);
+    if (this.triggered.size >= 100_000) this.triggered.clear();
+    this.triggered.set(incident.id, state);
+  }
+
+  /** Starts consuming due wake-ups and sweeping (processing replicas only). */
+  start(): void {
+    this.consuming = this.consume();
+    const sweepMs = this.d.sweepMs ?? SWEEP_MS;
+    const sweep = () => {
+      this.sweeping ??= this.sweep()
+        .catch((err) => this.d.log.warn({ err }, 'escalation sweep failed'))
+        .finally(() => {
+          this.sweeping = null;
+        });
+    };
+    sweep();
+    this.sweepTimer = setInterval(sweep, sweepMs);
+    // Long runs (a provider retried with backoff) keep their wake-up from being redelivered meanwhile.
+    this.heartbeat = setInterval(() => {
+      for (const a of this.active.values()) for (const m of a.msgs) m.working();
+    }, ACK_WAIT_MS / 2);
+  }
+
+  /** Stops taking wake-ups and waits (up to `waitMs`) for runs in progress; unfinished ones are redelivered. */
+  async stop(waitMs = 10_000): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.messages?.stop();
+    await this.consuming;
+    const runs = Promise.all([...this.active.values()].map((a) => a.done));
+    await Promise.race([runs, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  private async consume(): Promise<void> {
+    let backoff = 250;
+    while (!this.stopped) {
+      try {
+        const consumer = await this.d.js.consumers.get(TIMERS_STREAM, TIMERS_CONSUMER);
+        const messages = await consumer.consume({ max_messages: 256, expires: 5_000 });
+        this.messages = messages;
+        backoff = 250;
+        for await (const m of messages) {
+          if (this.stopped) {
+            m.nak();
+            break;
+          }
+          let body: WakeBody;
+          try {
+            body = m.json<WakeBody>();
+          } catch {
+            this.d.log.error({ subject: m.subject }, 'undecodable escalation wake-up; dropped');
+            m.term();
+            continue;
+          }
+          void this.run(body.tenant, body.incidentId, m);
+        }
+      } catch (e) {
+        if (this.stopped) break;
+        this.d.log.warn({ err: e, retryInMs: backoff }, 'escalation consumer interrupted; restarting');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  /**
+   * Runs the incident's escalation (serialised per incident on this replica), then acknowledges `msg`.
+   * On an error the message is redelivered a little later; the sweep retries sweep runs.
+   */
+  run(tenant: string, incidentId: string, msg?: JsMsg): Promise<void> {
+    const running = this.active.get(incidentId);
+    if (running) {
+      running.again = true;
+      if (msg) running.msgs.push(msg);
+      return running.done;
+    }
+    const entry: Active = { again: true, msgs: msg ? [msg] : [], done: Promise.resolve() };
+    this.active.set(incidentId, entry);
+    entry.done = (async () => {
+      try {
+        while (entry.again && !this.stopped) {
+          entry.again = false;
+          await this.runOnce(tenant, incidentId);
+        }
+        // Stopped with a run still asked for: leave it to the next replica.
+        const done = !(this.stopped && entry.again);
+        for (const m of entry.msgs) {
+          if (done) m.ack();
+          else m.nak();
+        }
+      } catch (err) {
+        this.d.log.warn({ err, incident: incidentId }, 'escalation run failed; it will be retried');
+        for (const m of entry.msgs) m.nak(2_000);
+      } finally {
+        this.active.delete(incidentId);
+      }
+    })();
+    return entry.done;
+  }
+
+  private async runOnce(tenant: string, incidentId: string): Promise<void> {
+    const v = await this.d.store.read<Incident>(incidentKey(tenant, incidentId));
+    if (!v) {
+      this.known.delete(incidentId);
+      return;
+    }
+    const incident = v.value;
+    const result = await this.d.runner.run(incident, this.d.times(incident));
+    const prev = this.known.get(incidentId);
+    let scheduled = false;
+    if (result.nextAt !== null) {
+      // This replica already scheduled exactly this moment: the pending wake-up stands.
+      scheduled = prev?.scheduled === true && prev.nextAt === result.nextAt;
+      if (!scheduled) {
+        await this.wake(incident, result.nextAt);
+        scheduled = true;
+      }
+    }
+    this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt: result.nextAt, scheduled });
+  }
+
+  /** See the file comment. Runs incidents that may owe something, a few at a time. */
+  async sweep(): Promise<void> {
+    const now = this.d.clock();
+    const due: Incident[] = [];
+    for (const i of this.d.store.incidents()) {
+      const k = this.known.get(i.id);
+      if (k && k.updatedAt === i.updatedAt && (k.nextAt === null || k.nextAt > now - GRACE_MS)) continue;
+      if (i.status === 'resolved' && now - Date.parse(i.resolvedAt ?? i.updatedAt) > RESOLVED_HORIZON_MS) continue;
+      due.push(i);
+    }
+    const worker = async () => {
+      for (let i = due.shift(); i && !this.stopped; i = due.shift()) await this.run(i.tenant, i.id);
+    };
+    await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, due.length) }, worker));
+  }
+}
