@@ -48,7 +48,7 @@ run: deps tools
 	scripts/run.sh
 
 bench: deps tools
-	node --import tsx test/bench/run.ts
+	node --expose-gc --import tsx test/bench/run.ts
 
 clean:
 	rm -rf dist .run
