@@ -3,12 +3,11 @@
 // incident, no group has two open incidents, and the audit trail holds one `alert.firing` per alert.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NatsServer } from '../harness/nats.ts';
-import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, RouterProcess, TOKENS } from '../harness/router.ts';
+import { getJson, type IncidentDetail, listIncidents, readEvents, settled } from '../harness/outcome.ts';
+import { RouterProcess, TOKENS } from '../harness/router.ts';
 
 const TOTAL = 10_000;
 const PER_REQUEST = 100;
@@ -76,87 +75,6 @@ async function postUntilAccepted(url: () => string, body: unknown, attempts: Att
   }
 }
 
-/** What the incident API answers, as far as these tests read it. */
-interface IncidentSummary {
-  id: string;
-  groupKey: string;
-  groupLabels: Record<string, string>;
-  status: string;
-  alertCount: number;
-  firingCount: number;
-}
-interface IncidentEvent {
-  type: string;
-  incidentId: string;
-  fingerprint?: string;
-}
-interface IncidentDetail extends IncidentSummary {
-  alerts: { fingerprint: string; status: string }[];
-  timeline: IncidentEvent[];
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-/** Every incident of acme, newest first, following nextCursor. */
-async function listIncidents(): Promise<IncidentSummary[]> {
-  const out: IncidentSummary[] = [];
-  let cursor = '';
-  for (;;) {
-    const page = await getJson<{ incidents: IncidentSummary[]; nextCursor?: string }>(
-      `/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    out.push(...page.incidents);
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
-}
-
-/**
- * Waits until the shared consumer has nothing pending or unacknowledged and the number of alerts across
- * incidents has reached `expected` and stayed put for a second (a surplus is left to the assertions).
- */
-async function settled(expected: number, timeoutMs: number): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  let stable = { count: -1, since: 0 };
-  let last = '';
-  await waitFor(
-    `${expected} alerts in incidents`,
-    async () => {
-      const ci = await jsm.consumers.info('SB_ALERTS', 'router');
-      const count = (await listIncidents()).reduce((n, i) => n + i.alertCount, 0);
-      last = `pending ${ci.num_pending}, unacked ${ci.num_ack_pending}, redelivered ${ci.num_redelivered}, alerts ${count}`;
-      const idle = ci.num_pending === 0 && ci.num_ack_pending === 0 && count >= expected;
-      if (!idle || count !== stable.count) stable = { count: idle ? count : -1, since: Date.now() };
-      return idle && Date.now() - stable.since > 1_000;
-    },
-    timeoutMs,
-  ).catch((e) => {
-    throw new Error(`${(e as Error).message} (${last})\n${router.output.slice(-3000)}`);
-  });
-}
-
-/** Every event of tenant acme, read from the events stream with an ordered consumer. */
-async function readEvents(): Promise<IncidentEvent[]> {
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info('SB_EVENTS', { subjects_filter: 'sb.events.acme.>' });
-  const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
-  const out: IncidentEvent[] = [];
-  if (total === 0) return out;
-  const c = await js.consumers.get('SB_EVENTS', { filter_subjects: ['sb.events.acme.>'] });
-  const it = await c.consume({ max_messages: 1000 });
-  for await (const m of it) {
-    out.push(m.json<IncidentEvent>());
-    if (m.info.pending === 0) break;
-  }
-  await it.close();
-  return out;
-}
-
 test('kill -9 mid-stream: every accepted alert ends up in exactly one incident', { timeout: 120_000 }, async () => {
   const t0 = Date.now();
   const requests: Alert[][] = [];
@@ -195,18 +113,18 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   assert.ok(crashedAt > 0, 'the router was killed');
   assert.ok(failed.length > 0, 'some requests failed while the router was down');
 
-  await settled(TOTAL, 60_000);
+  await settled(nc, router.url, TOTAL, 60_000, () => router.output.slice(-3000));
   const processed = Date.now();
 
   // Every alert in exactly one incident.
-  const incidents = await listIncidents();
+  const incidents = await listIncidents(router.url);
   const perFingerprint = new Map<string, number>();
   const openPerGroup = new Map<string, number>();
   const details: IncidentDetail[] = [];
   for (let i = 0; i < incidents.length; i += 8) {
     details.push(
       ...(await Promise.all(
-        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(`/api/v1/incidents/${s.id}`)),
+        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(router.url, `/api/v1/incidents/${s.id}`)),
       )),
     );
   }
@@ -234,7 +152,7 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   assert.equal(incidents.length, 500);
 
   // The audit trail: exactly one alert.firing per alert, one incident.opened per incident.
-  const events = await readEvents();
+  const events = await readEvents(nc);
   const firing = new Map<string, number>();
   const opened = new Map<string, number>();
   for (const e of events) {

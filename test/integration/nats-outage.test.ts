@@ -3,12 +3,12 @@
 // recovers by itself, the client's retries are accepted, and every accepted alert is in exactly one incident.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NatsServer } from '../harness/nats.ts';
+import { getJson, type IncidentDetail, listIncidents, readEvents, settled } from '../harness/outcome.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, RouterProcess, TOKENS } from '../harness/router.ts';
+import { RouterProcess, TOKENS } from '../harness/router.ts';
 
 const TOTAL = 6_000;
 const PER_REQUEST = 100;
@@ -80,80 +80,6 @@ async function postUntilAccepted(body: unknown, attempts: Attempt[]): Promise<vo
   }
 }
 
-/** What the incident API answers, as far as these tests read it. */
-interface IncidentSummary {
-  id: string;
-  groupKey: string;
-  groupLabels: Record<string, string>;
-  status: string;
-  alertCount: number;
-  firingCount: number;
-}
-interface IncidentEvent {
-  type: string;
-  incidentId: string;
-  fingerprint?: string;
-}
-interface IncidentDetail extends IncidentSummary {
-  alerts: { fingerprint: string; status: string }[];
-  timeline: IncidentEvent[];
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${router.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-async function listIncidents(): Promise<IncidentSummary[]> {
-  const out: IncidentSummary[] = [];
-  let cursor = '';
-  for (;;) {
-    const page = await getJson<{ incidents: IncidentSummary[]; nextCursor?: string }>(
-      `/api/v1/incidents?tenant=acme&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    out.push(...page.incidents);
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
-}
-
-/** Waits until the shared consumer is idle and the incidents hold at least `expected` alerts, for a second. */
-async function settled(conn: NatsConnection, expected: number, timeoutMs: number): Promise<void> {
-  const jsm = await jetstreamManager(conn);
-  let stable = { count: -1, since: 0 };
-  let last = '';
-  await waitFor(
-    `${expected} alerts in incidents`,
-    async () => {
-      const ci = await jsm.consumers.info('SB_ALERTS', 'router');
-      const count = (await listIncidents()).reduce((n, i) => n + i.alertCount, 0);
-      last = `pending ${ci.num_pending}, unacked ${ci.num_ack_pending}, redelivered ${ci.num_redelivered}, alerts ${count}`;
-      const idle = ci.num_pending === 0 && ci.num_ack_pending === 0 && count >= expected;
-      if (!idle || count !== stable.count) stable = { count: idle ? count : -1, since: Date.now() };
-      return idle && Date.now() - stable.since > 1_000;
-    },
-    timeoutMs,
-  ).catch((e) => {
-    throw new Error(`${(e as Error).message} (${last})\n${router.output.slice(-3000)}`);
-  });
-}
-
-async function readEvents(conn: NatsConnection): Promise<IncidentEvent[]> {
-  const jsm = await jetstreamManager(conn);
-  const info = await jsm.streams.info('SB_EVENTS', { subjects_filter: 'sb.events.acme.>' });
-  const out: IncidentEvent[] = [];
-  if (Object.keys(info.state.subjects ?? {}).length === 0) return out;
-  const c = await jetstream(conn).consumers.get('SB_EVENTS', { filter_subjects: ['sb.events.acme.>'] });
-  const it = await c.consume({ max_messages: 1000 });
-  for await (const m of it) {
-    out.push(m.json<IncidentEvent>());
-    if (m.info.pending === 0) break;
-  }
-  await it.close();
-  return out;
-}
-
 test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and loses nothing', {
   timeout: 120_000,
 }, async () => {
@@ -218,15 +144,15 @@ test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and
   assert.equal(ready.status, 200, '/readyz is 200 again without restarting the router');
 
   nc = await connect({ servers: nats.url });
-  await settled(nc, TOTAL, 60_000);
+  await settled(nc, router.url, TOTAL, 60_000, () => router.output.slice(-3000));
   const processed = Date.now();
 
-  const incidents = await listIncidents();
+  const incidents = await listIncidents(router.url);
   const details: IncidentDetail[] = [];
   for (let i = 0; i < incidents.length; i += 8) {
     details.push(
       ...(await Promise.all(
-        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(`/api/v1/incidents/${s.id}`)),
+        incidents.slice(i, i + 8).map((s) => getJson<IncidentDetail>(router.url, `/api/v1/incidents/${s.id}`)),
       )),
     );
   }
