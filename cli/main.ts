@@ -1,11 +1,12 @@
 // `switchboard` command line: one sub-command per file in cli/.
 import { crdsCommand } from './crds.ts';
+import { operatorCommand } from './operator.ts';
 import { routerCommand } from './router.ts';
 import { type Command, UsageError } from './usage.ts';
 import { validateCommand } from './validate.ts';
 import { versionCommand } from './version.ts';
 
-const COMMANDS: Command[] = [validateCommand, routerCommand, crdsCommand, versionCommand];
+const COMMANDS: Command[] = [validateCommand, routerCommand, operatorCommand, crdsCommand, versionCommand];
 
 function help(): string {
   return [

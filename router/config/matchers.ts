@@ -43,7 +43,11 @@ function unquote(s: string): string {
 }
 
 export function equalityMatchers(map: Record<string, string> | undefined): Matcher[] {
-  return Object.entries(map ?? {}).map(([name, value]) => ({ name, op: '=' as const, value }));
+  // By label name: a map has no order, and an API server returns its keys sorted while a file keeps
+  // them as written; the compiled config (and its hash) must not depend on which it came from.
+  return Object.entries(map ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, op: '=' as const, value }));
 }
 
 export function formatMatcher(m: Matcher): string {

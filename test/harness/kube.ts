@@ -147,7 +147,18 @@ export class KubeApiServer {
     }
   }
 
-  private async startApiServer(opts: KubeApiServerOptions): Promise<void> {
+  /**
+   * Stops kube-apiserver and starts it again on the same port and etcd: every open watch drops, and a
+   * watch resumed from a resourceVersion older than the new server's watch cache gets 410 Gone.
+   */
+  async restartApiServer(opts: KubeApiServerOptions = {}): Promise<void> {
+    await this.kill(this.apiserver);
+    this.apiserver = null;
+    await this.startApiServer(opts, this.apiPort);
+    this.writeKubeconfig();
+  }
+
+  private async startApiServer(opts: KubeApiServerOptions, port?: number): Promise<void> {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -156,10 +167,10 @@ export class KubeApiServer {
     writeFileSync(join(this.dir, 'sa.pub'), publicKey);
     writeFileSync(join(this.dir, 'sa.key'), privateKey, { mode: 0o600 });
     writeFileSync(join(this.dir, 'tokens.csv'), `${this.token},admin,admin,"system:masters"\n`, { mode: 0o600 });
-    mkdirSync(join(this.dir, 'certs'));
+    mkdirSync(join(this.dir, 'certs'), { recursive: true });
     const timeoutMs = opts.readyTimeoutMs ?? 60_000;
     for (let attempt = 1; ; attempt++) {
-      this.apiPort = await freePort();
+      this.apiPort = attempt === 1 && port !== undefined ? port : await freePort();
       const log = join(this.dir, 'kube-apiserver.log');
       const proc = this.spawnLogged(this.tools['kube-apiserver'], log, [
         `--etcd-servers=${this.etcdUrl}`,

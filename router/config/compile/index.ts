@@ -179,9 +179,10 @@ export function compile(resources: readonly Resource[]): CompileResult {
     }
     tenants[t.name] = t;
   }
-  const maintenanceWindows = of<MaintenanceWindowSpec>('MaintenanceWindow').map((r) =>
-    compileMaintenanceWindow(ctx, r),
-  );
+  // By key, so the hash does not depend on the order of the inputs (files, or an API server's list).
+  const maintenanceWindows = of<MaintenanceWindowSpec>('MaintenanceWindow')
+    .map((r) => compileMaintenanceWindow(ctx, r))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   if (ctx.errors.length > 0) {
     const order = (kind: string) => {
