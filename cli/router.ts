@@ -2,11 +2,12 @@ import { createLogger } from '../router/log.ts';
 import { startRouter } from '../router/main.ts';
 import { type Command, parse, UsageError } from './usage.ts';
 
-const USAGE = `Usage: switchboard router --config DIR [--nats URL] [--listen HOST:PORT] [--replicas N]
+const USAGE = `Usage: switchboard router (--config DIR | --config-from-nats) [--nats URL] [--listen HOST:PORT] [--replicas N]
 
 Runs the router: ingest API, incident processing, metrics.
 
   --config DIR        local / GitOps mode: manifests in DIR (reloaded on change and on SIGHUP)
+  --config-from-nats  Kubernetes mode: the snapshot the operator writes to the KV bucket sb-config
   --nats URL          NATS server(s), comma-separated (default nats://127.0.0.1:4222)
   --listen HOST:PORT  HTTP listen address (default 0.0.0.0:8080)
   --replicas N        replicas of streams and buckets on a NATS cluster (default 1)
@@ -46,14 +47,15 @@ export const routerCommand: Command = {
   async run(args) {
     const { values } = parse(args, {
       config: { type: 'string' },
+      'config-from-nats': { type: 'boolean', default: false },
       nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
       listen: { type: 'string', default: '0.0.0.0:8080' },
       replicas: { type: 'string', default: '1' },
       role: { type: 'string', default: 'all' },
       'max-body': { type: 'string', default: String(4 * 1024 * 1024) },
     });
-    if (!values.config)
-      throw new UsageError('--config DIR is required (the --config-from-nats mode comes with the operator)');
+    if (!values.config === !values['config-from-nats'])
+      throw new UsageError('give either --config DIR or --config-from-nats');
     if (values.role !== 'all' && values.role !== 'api')
       throw new UsageError(`--role must be all or api, got "${values.role}"`);
     const role: 'all' | 'api' = values.role;
@@ -63,7 +65,7 @@ export const routerCommand: Command = {
     let router: Awaited<ReturnType<typeof startRouter>>;
     try {
       router = await startRouter({
-        configDir: values.config,
+        ...(values.config ? { configDir: values.config } : {}),
         natsUrl: values.nats,
         listen: parseListen(values.listen),
         role,

@@ -12,12 +12,14 @@ import type { ApiContext } from './api/context.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
 import { oncallRouter } from './api/oncall.ts';
 import { TenantRateLimiter } from './api/rate-limit.ts';
+import { silencesRouter } from './api/silences.ts';
 import { connectBus } from './bus/connection.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
 import { setupBus } from './bus/setup.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigHolder } from './config/holder.ts';
 import { DirectoryConfigSource } from './config/source-dir.ts';
+import { NatsConfigSource } from './config/source-nats.ts';
 import { NotificationLog } from './escalation/log.ts';
 import { EscalationRunner } from './escalation/runner.ts';
 import { EscalationTimers } from './escalation/timers.ts';
@@ -27,6 +29,9 @@ import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { createSuppressedCounter } from './mute/metrics.ts';
+import { openSilencesBucket, SilenceStore } from './mute/silence-store.ts';
+import { Suppression } from './mute/suppression.ts';
 import { AckLinks } from './notify/ack-link.ts';
 import { createDispatcher } from './notify/dispatch.ts';
 import { createNotifyMetrics } from './notify/metrics.ts';
@@ -35,7 +40,8 @@ import { AlertConsumer } from './pipeline/consumer.ts';
 import { escalationTimes } from './sla/deadlines.ts';
 
 export interface RouterOptions {
-  configDir: string;
+  /** Local / GitOps mode: manifests in this folder. Without it, the operator's snapshot in NATS. */
+  configDir?: string;
   /**
    * `all`: serve the API and apply alerts. `api`: serve the API only, leaving the applying to `all` replicas
    * — so a flood of ingest never competes with processing for the same CPU (docs/scaling.md).
@@ -63,16 +69,19 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const clock = o.clock ?? systemClock;
   const metrics = new Metrics();
   const holder = new ConfigHolder();
-  const configSource = new DirectoryConfigSource(o.configDir, holder, clock, metrics, log);
-  configSource.start();
+  const bus = await connectBus(o.natsUrl, log);
+  const resources = await setupBus(bus.nc, { ...DEFAULT_BUS_SETTINGS, ...o.bus });
+
+  // The config: a folder of manifests (local / GitOps mode) or the operator's snapshot in NATS.
+  const configSource = o.configDir
+    ? new DirectoryConfigSource(o.configDir, holder, clock, metrics, log)
+    : new NatsConfigSource(resources.config, holder, clock, log, metrics);
+  await configSource.start();
 
   const env = o.env ?? process.env;
   const tokens = new TokenIndex(credentialsFromEnv(env));
   tokens.rebuild(holder.get()!.config);
   holder.onChange((s) => tokens.rebuild(s.config));
-
-  const bus = await connectBus(o.natsUrl, log);
-  const resources = await setupBus(bus.nc, { ...DEFAULT_BUS_SETTINGS, ...o.bus });
   const js = jetstream(bus.nc);
   const store = new IncidentStore(resources.incidents, log);
   const events = new EventLog(js);
@@ -81,6 +90,13 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const ingestActivity = { inFlight: 0, lastAt: 0 };
   const ingestBusy = () => ingestActivity.inFlight > 0 || clock() - ingestActivity.lastAt < 25;
   const consumer = new AlertConsumer(js, incidents, holder, metrics, clock, log, ingestBusy);
+  // Suppression (docs/suppression.md): silences from their bucket, the rest from the config.
+  const replicas = { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas;
+  const silences = new SilenceStore(await openSilencesBucket(bus.nc, replicas), log);
+  await silences.start();
+  const suppression = new Suppression(holder.get()!.config, silences.all());
+  holder.onChange((s) => suppression.setConfig(s.config));
+  incidents.useSuppression(suppression, createSuppressedCounter(metrics.registry));
 
   let started = false;
   const ctx: ApiContext = {
@@ -125,6 +141,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
         acknowledge: (tenant, id, by) => ctx.incidents.manual(tenant, id, { kind: 'acknowledge', by }),
       }),
       oncallRouter(ctx),
+      silencesRouter(ctx, silences),
     ]),
   );
   server.keepAliveTimeout = 65_000;
@@ -162,7 +179,12 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     js,
     store,
     runner,
-    times: (i) => escalationTimes(i, holder.tenant(i.tenant), holder.get()!.config),
+    times: (i) => {
+      const t = escalationTimes(i, holder.tenant(i.tenant), holder.get()!.config);
+      // Escalation counts from the moment the incident started paging (later than its opening when muted).
+      return i.pagingSince ? { ...t, startedAt: Math.max(t.startedAt, Date.parse(i.pagingSince)) } : t;
+    },
+    recheck: (i) => incidents.recheckMuted(i),
     clock,
     log,
     ...(o.escalationSweepMs ? { sweepMs: o.escalationSweepMs } : {}),
@@ -170,12 +192,32 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   // Runs when an incident opens or changes: by alerts (after their batch is stored, before it is acknowledged,
   // so the trigger is as durable as the change) and by people (acknowledge, resolve).
   consumer.use(async (_tenant, _alert, applied) => {
-    if (applied.incident) await timers.changed(applied.incident);
+    const i = applied.incident;
+    // An incident a storm swallowed has nothing to run (its storm incident pages): skip thousands of wake-ups.
+    if (i && !(i.pagingSince === null && i.stormIncidentId)) await timers.changed(i);
   });
   incidents.onChange((i) => timers.changed(i));
 
   // Incident state must be loaded before the consumer applies anything to it.
   await store.start();
+  // Inhibition sources come back from the stored alert states before the consumer resumes, so targets stay
+  // muted right after a restart; then every stored alert state (ours and other replicas') keeps it current.
+  suppression.inhibition.rebuild(store.alertStates());
+  store.onAlertState((tenant, state) => {
+    if (state.status === 'firing') suppression.inhibition.firing({ ...state, tenant });
+    else if (suppression.inhibition.resolved({ tenant, fingerprint: state.fingerprint })) {
+      timers.recheckTenant(tenant).catch((err) => log.warn({ err, tenant }, 'inhibition re-check failed'));
+    }
+  });
+  // A new config may end a maintenance window or change coverage: muted incidents are asked again.
+  holder.onChange(() => {
+    if (started) timers.recheckTenant().catch((err) => log.warn({ err }, 'config re-check failed'));
+  });
+  // A silence created, expired or changed (here or on another replica): muted incidents are asked again.
+  silences.onChange((s) => {
+    suppression.setSilences(silences.all());
+    if (started) timers.recheckTenant(s.tenant).catch((err) => log.warn({ err }, 'silence re-check failed'));
+  });
   await incidents.resolveQuietIncidents();
   if ((o.role ?? 'all') === 'all') {
     consumer.start();
@@ -194,6 +236,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       await new Promise((r) => server.close(r));
       await consumer.stop();
       await timers.stop();
+      silences.stop();
       heartbeats.stop();
       dispatcher.close();
       await bus.close();

@@ -45,6 +45,12 @@ export interface TimersDeps {
   runner: Pick<EscalationRunner, 'run'>;
   /** The SLA times of an incident (router/sla/deadlines.ts against the config in force). */
   times: (incident: Incident) => EscalationTimes;
+  /**
+   * Asks a muted incident (pagingSince null) again with the muters in force now (IncidentService.recheckMuted):
+   * returns it paging, or still muted with the earliest moment a muting ends by itself. Without it, a muted
+   * incident is never run.
+   */
+  recheck?: (incident: Incident) => Promise<{ incident: Incident; until: number | null }>;
   clock: Clock;
   log: Logger;
   sweepMs?: number;
@@ -107,7 +113,7 @@ export class EscalationTimers {
    * trigger's (so the alerts of one batch, and repeats of a firing alert, trigger once).
    */
   async changed(incident: Incident): Promise<void> {
-    const state = `${incident.status}/${incident.severity}`;
+    const state = `${incident.status}/${incident.severity}/${incident.pagingSince === null ? 'muted' : 'paging'}`;
     if (this.triggered.get(incident.id) === state) return;
     await this.trigger(incident);
     if (this.triggered.size >= 100_000) this.triggered.clear();
@@ -217,19 +223,48 @@ export class EscalationTimers {
       this.known.delete(incidentId);
       return;
     }
-    const incident = v.value;
-    const result = await this.d.runner.run(incident, this.d.times(incident));
+    let incident = v.value;
+    let nextAt: number | null;
+    if (incident.pagingSince === null) {
+      // Every firing alert is muted: nobody is paged. Ask again with the muters in force now; while still
+      // muted, wake up when the first muting ends by itself (docs/suppression.md, "When muting ends").
+      if (incident.status === 'resolved' || !this.d.recheck) {
+        this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt: null, scheduled: false });
+        return;
+      }
+      const r = await this.d.recheck(incident);
+      incident = r.incident;
+      nextAt =
+        incident.pagingSince === null ? r.until : (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
+    } else {
+      nextAt = (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
+    }
     const prev = this.known.get(incidentId);
     let scheduled = false;
-    if (result.nextAt !== null) {
+    if (nextAt !== null) {
       // This replica already scheduled exactly this moment: the pending wake-up stands.
-      scheduled = prev?.scheduled === true && prev.nextAt === result.nextAt;
+      scheduled = prev?.scheduled === true && prev.nextAt === nextAt;
       if (!scheduled) {
-        await this.wake(incident, result.nextAt);
+        await this.wake(incident, nextAt);
         scheduled = true;
       }
     }
-    this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt: result.nextAt, scheduled });
+    this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt, scheduled });
+  }
+
+  /**
+   * Asks for a re-check of a tenant's muted incidents, or every tenant's (a silence changed, an inhibiting
+   * source resolved, the config changed). Incidents a storm swallowed are never re-checked.
+   */
+  async recheckTenant(tenant?: string): Promise<void> {
+    const muted = [...this.d.store.incidents()].filter(
+      (i) =>
+        (tenant === undefined || i.tenant === tenant) &&
+        i.pagingSince === null &&
+        !i.stormIncidentId &&
+        i.status !== 'resolved',
+    );
+    await Promise.all(muted.map((i) => this.trigger(i)));
   }
 
   /** See the file comment. Runs incidents that may owe something, a few at a time. */

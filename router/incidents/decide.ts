@@ -101,6 +101,8 @@ export function openIncident(
   severity: Severity,
   alert: Alert,
   now: number,
+  /** False when the opening alert is muted: the incident is recorded but pages nobody (pagingSince null). */
+  paging = true,
 ): Incident {
   const at = new Date(now).toISOString();
   return {
@@ -119,6 +121,7 @@ export function openIncident(
     resolvedAt: null,
     resolvedBy: null,
     updatedAt: at,
+    pagingSince: paging ? at : null,
   };
 }
 
@@ -157,6 +160,8 @@ export function alertFiringIn(
   alert: Alert,
   severity: Severity,
   now: number,
+  /** False when this firing is muted (it joins, and pages nobody). */
+  paging = true,
 ): AlertTransition {
   const firing = event(i, 'alert.firing', now, {
     fingerprint: alert.fingerprint,
@@ -172,9 +177,12 @@ export function alertFiringIn(
   if (raised !== i.severity) {
     events.push(event(i, 'incident.severity_changed', now, { severity: raised, previousSeverity: i.severity }));
   }
-  const changed = raised !== i.severity || startsAt !== i.startsAt;
+  const starts = paging && i.pagingSince === null;
+  if (starts) events.push(event(i, 'incident.paging', now, { fingerprint: alert.fingerprint, summary: alert.summary }));
+  const changed = raised !== i.severity || startsAt !== i.startsAt || starts;
+  const at = new Date(now).toISOString();
   return {
-    incident: changed ? { ...i, severity: raised, startsAt, updatedAt: new Date(now).toISOString() } : i,
+    incident: changed ? { ...i, severity: raised, startsAt, updatedAt: at, ...(starts ? { pagingSince: at } : {}) } : i,
     changed,
     membership: { status: 'firing', since: changedAt(alert) },
     events,
@@ -226,6 +234,20 @@ export function resolveWhenQuiet(i: Incident, firing: number, now: number, by = 
     incident: { ...i, status: 'resolved', resolvedAt: at, resolvedBy: by, updatedAt: at },
     changed: true,
     events: [event(i, 'incident.resolved', now, { by })],
+  };
+}
+
+/**
+ * A muted incident starts paging: one of its firing alerts is no longer muted (a window ended, a silence
+ * expired, the inhibiting source resolved, business hours began, the alert became stable). Idempotent.
+ */
+export function startPaging(i: Incident, now: number, why: string): Transition {
+  if (i.pagingSince !== null || i.status === 'resolved') return { incident: i, changed: false, events: [] };
+  const at = new Date(now).toISOString();
+  return {
+    incident: { ...i, pagingSince: at, updatedAt: at },
+    changed: true,
+    events: [event(i, 'incident.paging', now, { text: why })],
   };
 }
 

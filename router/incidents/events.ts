@@ -25,6 +25,10 @@ export function eventId(e: IncidentEvent | NotificationEvent): string {
       return `firing:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
     case 'alert.resolved':
       return `resolved:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
+    case 'alert.suppressed':
+      return `suppressed:${e.incidentId}:${alertKey(e.fingerprint ?? '')}:${e.changedAt}`;
+    case 'incident.paging':
+      return `paging:${e.incidentId}`;
     case 'incident.note':
       return `note:${e.incidentId}:${e.noteId}`;
     case 'notification.sent':

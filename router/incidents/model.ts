@@ -1,5 +1,7 @@
 // Runtime state of incidents and alerts, as stored in the incidents bucket.
 import type { AlertStatus, Severity, Source } from '../alert.ts';
+import type { FlapState } from '../mute/flapping.ts';
+import type { MuteReason, MuteVerdict } from '../mute/muter.ts';
 
 export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -25,6 +27,10 @@ export interface AlertState {
   receivedAt: string;
   /** The incident of its current (or last) firing; null for a resolve of an alert never seen firing. */
   incidentId: string | null;
+  /** Flapping state (router/mute/flapping.ts), updated at every status change; absent before the first. */
+  flap?: FlapState;
+  /** Why its current firing pages nobody (the first reason that applied when it fired); null: it pages. */
+  muted?: MuteVerdict | null;
 }
 
 /**
@@ -56,6 +62,18 @@ export interface Incident {
   resolvedAt: string | null;
   resolvedBy: string | null;
   updatedAt: string;
+  /**
+   * Since when the incident pages: the first moment it had a firing alert that no suppression mutes
+   * (docs/suppression.md). Escalation counts from here; null while every firing alert is muted (nobody is
+   * paged, the incident is still recorded). Absent on incidents stored before suppression: they page from
+   * openedAt.
+   */
+  pagingSince?: string | null;
+  /**
+   * Opened while its tenant was in storm mode: the storm incident that stands for it (and paged once). It does
+   * not page when the storm ends; an alert firing in it after the storm pages normally.
+   */
+  stormIncidentId?: string | null;
 }
 
 export type EventType =
@@ -66,6 +84,9 @@ export type EventType =
   | 'incident.note'
   | 'alert.firing'
   | 'alert.resolved'
+  // Suppression: a firing alert recorded but not paged, and an incident that starts paging after being muted.
+  | 'alert.suppressed'
+  | 'incident.paging'
   // Escalation outcomes (router/escalation/events.ts: NotificationEvent).
   | 'notification.sent'
   | 'notification.failed'
@@ -90,4 +111,7 @@ export interface IncidentEvent {
   changedAt?: string;
   /** Notes: unique per note. */
   noteId?: string;
+  /** alert.suppressed: why, and when the muting ends by itself (ISO; null when only an event ends it). */
+  reason?: MuteReason;
+  until?: string | null;
 }

@@ -10,6 +10,19 @@ import type { Clock } from '../clock.ts';
 import type { TenantConfig } from '../config/compiled.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { recordChange } from '../mute/flapping.ts';
+import { countSuppressed, type SuppressedCounter } from '../mute/metrics.ts';
+import type { MuteVerdict } from '../mute/muter.ts';
+import {
+  inStorm,
+  observe,
+  type StormLimit,
+  StormMuter,
+  type StormState,
+  stormLimit,
+  stormStarted,
+} from '../mute/storm.ts';
+import type { Suppression } from '../mute/suppression.ts';
 import {
   type AlertDecision,
   type AlertTransition,
@@ -25,6 +38,7 @@ import {
   openIncident,
   resolveWhenQuiet,
   route,
+  startPaging,
   type Transition,
 } from './decide.ts';
 import type { EventLog } from './events.ts';
@@ -36,13 +50,30 @@ import {
   incidentKey,
   membershipKey,
   RevisionConflict,
+  stormKey,
   type Versioned,
 } from './store.ts';
 
 export interface AppliedAlert {
   decision: AlertDecision;
   incident: Incident | null;
+  /** A firing that pages nobody: why (docs/suppression.md). */
+  muted?: MuteVerdict | null;
 }
+
+/** A tenant's storm mode during one batch: the state as this batch moves it, and what to store after it. */
+interface StormContext {
+  limit: StormLimit;
+  state: StormState | null;
+  /** Router times of the events counted by this batch (folded into the stored state at its end). */
+  observed: number[];
+  /** The tenant's storm incident (opened when this batch started a storm), if any. */
+  incident: Promise<string | null>;
+  opened: Incident[];
+}
+
+/** The fixed group of a tenant's storm incident (group keys of alerts are hashes, so it cannot collide). */
+const STORM_GROUP = 'storm';
 
 /** Groups of one batch processed at once (each writes its incident once). */
 const GROUP_CONCURRENCY = 8;
@@ -63,6 +94,7 @@ interface WorkingIncident {
 
 export class IncidentService {
   private readonly changeListeners: ((i: Incident) => Promise<void>)[] = [];
+  private suppression: { muters: Suppression; counter: SuppressedCounter } | null = null;
 
   constructor(
     private readonly store: IncidentStore,
@@ -71,6 +103,42 @@ export class IncidentService {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  /** Turns suppression on: firing alerts are asked whether they page (docs/suppression.md). */
+  useSuppression(muters: Suppression, counter: SuppressedCounter): void {
+    this.suppression = { muters, counter };
+  }
+
+  /**
+   * A muted incident (pagingSince null) asked again, with the muters in force now: when one of its firing
+   * alerts is no longer muted, it starts paging (pagingSince set, `incident.paging` appended). Otherwise
+   * `until` is the earliest moment one of its mutings ends by itself (null: only an event can end them: a
+   * silence expired early, an inhibiting source resolving, which ask for a re-check themselves).
+   */
+  async recheckMuted(incident: Incident): Promise<{ incident: Incident; until: number | null }> {
+    const s = this.suppression;
+    if (incident.pagingSince !== null || incident.status === 'resolved') return { incident, until: null };
+    // Swallowed by a storm: the storm incident stands for it, it does not page one by one when the storm ends.
+    if (incident.stormIncidentId) return { incident, until: null };
+    const now = this.clock();
+    let until: number | null = null;
+    let unmuted: AlertState | null = null;
+    for (const [key, m] of this.store.membersOf(incident.id)) {
+      if (m.status !== 'firing') continue;
+      const st = this.store.cached<AlertState>(alertStateKey(incident.tenant, key))?.value;
+      if (st?.status !== 'firing' || st.incidentId !== incident.id) continue;
+      const v = s ? s.muters.verdict({ ...st, tenant: incident.tenant }, st.flap ?? null, now) : null;
+      if (!v) {
+        unmuted = st;
+        break;
+      }
+      if (v.until !== null && (until === null || v.until < until)) until = v.until;
+    }
+    if (!unmuted) return { incident, until };
+    const why = `"${unmuted.summary}" (${unmuted.fingerprint}) is no longer muted`;
+    const i = await this.transition(incident.tenant, incident.id, (cur) => startPaging(cur, now, why));
+    return { incident: i ?? incident, until: null };
+  }
 
   /**
    * Called after an acknowledge, a resolve or a quiet incident's resolve changed an incident (escalation
@@ -137,11 +205,21 @@ export class IncidentService {
     const results: AppliedAlert[] = new Array(alerts.length);
     const states = new Map<string, { prev: Versioned<AlertState> | null; next: AlertState | null }>();
     const events: IncidentEvent[] = [];
+    const storm = await this.stormContext(tenant);
+    // Inhibition sources of this batch fire before any of its targets is asked (groups run in parallel).
+    const inhibition = this.suppression?.muters.inhibition;
+    if (inhibition && tenant.inhibitRules.length > 0) {
+      for (const a of alerts) {
+        if (a.status !== 'firing') continue;
+        const prev = this.store.cached<AlertState>(alertStateKey(tenant.name, alertKey(a.fingerprint)))?.value ?? null;
+        if (decideAlert(prev, a) !== 'stale') inhibition.firing({ ...a, severity: route(tenant, a).severity });
+      }
+    }
 
     const queue = [...byGroup.values()];
     const worker = async () => {
       for (let idx = queue.shift(); idx; idx = queue.shift()) {
-        events.push(...(await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative)));
+        events.push(...(await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative, storm)));
         // Let waiting HTTP requests in between groups: ingest answers stay fast while a backlog is applied.
         await new Promise((r) => setImmediate(r));
       }
@@ -149,17 +227,30 @@ export class IncidentService {
     await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, byGroup.size) }, worker));
 
     await this.events.append(events);
+    if (storm && storm.observed.length > 0) {
+      const { limit, observed } = storm;
+      await this.store.modify<StormState, null>(stormKey(tenant.name), (cur) => ({
+        value: observed.reduce<StormState | null>((st, at) => observe(st, at, limit), cur) as StormState,
+        result: null,
+      }));
+    }
     // Alert states last: until they are written, a redelivery decides the same and repeats the idempotent steps.
     await Promise.all(
       [...states].map(([key, s]) =>
         s.next ? this.store.write(alertStateKey(tenant.name, key), s.next, s.prev?.revision ?? 0) : undefined,
       ),
     );
+    for (const i of storm?.opened ?? []) {
+      for (const l of this.changeListeners) {
+        await l(i).catch((err) => this.log.warn({ err, incident: i.id }, 'incident change listener failed'));
+      }
+    }
     for (const [i, alert] of alerts.entries()) {
       const r = results[i];
       if (!r) continue;
       this.metrics.alertsProcessed.inc({ tenant: tenant.name, decision: r.decision });
       if (r.decision === 'duplicate') this.metrics.alertsDeduplicated.inc({ tenant: tenant.name });
+      if (r.muted && this.suppression) countSuppressed(this.suppression.counter, tenant.name, r.muted);
       const incidentId = r.incident?.id;
       if (alert.acknowledgedBy && incidentId && alert.status === 'firing') {
         const acked = await this.manual(tenant.name, incidentId, { kind: 'acknowledge', by: alert.acknowledgedBy });
@@ -182,6 +273,7 @@ export class IncidentService {
     states: Map<string, { prev: Versioned<AlertState> | null; next: AlertState | null }>,
     results: AppliedAlert[],
     authoritative: boolean,
+    storm: StormContext | null,
   ): Promise<IncidentEvent[]> {
     const working = new Map<string, WorkingIncident>();
     const load = async (id: string): Promise<WorkingIncident | null> => {
@@ -244,22 +336,71 @@ export class IncidentService {
       const decision = decideAlert(current, alert);
       let incidentId = current?.incidentId ?? null;
       const now = this.clock();
+      // Flapping counts status changes, by the source's time (a redelivery records nothing new).
+      const flap =
+        decision === 'fire' || decision === 'resolve'
+          ? recordChange(
+              current?.flap ?? null,
+              { at: Date.parse(changedAt(alert)), status: alert.status },
+              tenant.flapping,
+            )
+          : current?.flap;
+      let muted: MuteVerdict | null = null;
 
       if (decision === 'fire') {
         const routed = route(tenant, alert);
+        // Suppression decides whether it pages, never whether it is recorded: it joins its incident either way.
+        muted = this.suppression?.muters.verdict({ ...alert, severity: routed.severity }, flap ?? null, now) ?? null;
         const group = groups[i] as { key: string; labels: Record<string, string> };
-        let w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events);
+        // Storm mode counts only what would page, so it is asked last (docs/suppression.md).
+        let stormId: string | null = null;
+        if (muted === null && storm) {
+          if (storm.limit.counts === 'alerts' || this.opensNewIncident(tenant.name, group.key)) {
+            const before = storm.state;
+            storm.state = observe(before, now, storm.limit);
+            storm.observed.push(now);
+            if (stormStarted(before, storm.state)) {
+              storm.incident = this.openStormIncident(tenant, storm.state, storm.limit, storm.opened, now);
+            }
+          }
+          if (inStorm(storm.state, now)) {
+            const state = storm.state;
+            muted = new StormMuter({ [tenant.name]: tenant }, () => state).mutes(
+              { ...alert, severity: routed.severity },
+              now,
+            );
+            stormId = await storm.incident;
+          }
+        }
+        const paging = muted === null;
+        let w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, paging);
         if (w.current.status === 'resolved') {
           // Resolved by an earlier alert of this batch: the group opens a new incident.
-          w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, w.id);
+          w = await this.openGroupIncident(tenant, group, routed, alert, working, load, events, paging, w.id);
         }
         incidentId = w.id;
         const was = await known(w, key);
         change(w, key, was, (inc) => {
           // Resolved between finding and updating it (a race with another writer): redo the batch.
           if (inc.status === 'resolved') throw new RevisionConflict(`incident ${inc.id} resolved meanwhile`);
-          return alertFiringIn(inc, was.m, alert, routed.severity, now);
+          const t = alertFiringIn(inc, was.m, alert, routed.severity, now, paging);
+          if (!stormId || t.incident.pagingSince !== null || t.incident.stormIncidentId) return t;
+          return { ...t, changed: true, incident: { ...t.incident, stormIncidentId: stormId } };
         });
+        if (muted) {
+          events.push({
+            type: 'alert.suppressed',
+            at: new Date(now).toISOString(),
+            tenant: tenant.name,
+            incidentId: w.id,
+            fingerprint: alert.fingerprint,
+            summary: alert.summary,
+            changedAt: changedAt(alert),
+            reason: muted.reason,
+            text: muted.detail,
+            until: muted.until === null ? null : new Date(muted.until).toISOString(),
+          });
+        }
       } else if (decision === 'resolve' && incidentId) {
         const w = await load(incidentId);
         if (w) {
@@ -282,10 +423,12 @@ export class IncidentService {
           changedAt: changedAt(alert),
           receivedAt: alert.receivedAt,
           incidentId,
+          ...(flap ? { flap } : {}),
+          muted: decision === 'fire' ? muted : null,
         };
       }
       touched.push({ index: i, incidentId });
-      results[i] = { decision, incident: null };
+      results[i] = { decision, incident: null, ...(muted ? { muted } : {}) };
     }
 
     for (const w of working.values()) {
@@ -299,6 +442,62 @@ export class IncidentService {
         : null;
     }
     return events;
+  }
+
+  /** The tenant's storm state and storm incident as a batch starts; null when it has no storm limit. */
+  private async stormContext(tenant: TenantConfig): Promise<StormContext | null> {
+    const limit = this.suppression ? stormLimit(tenant.limits) : null;
+    if (!limit) return null;
+    const state = (await this.store.get<StormState>(stormKey(tenant.name)))?.value ?? null;
+    const claim = this.store.cached<{ incidentId: string }>(groupKey(tenant.name, STORM_GROUP));
+    const open = claim ? this.store.incident(claim.value.incidentId) : undefined;
+    return {
+      limit,
+      state,
+      observed: [],
+      incident: Promise.resolve(open && open.status !== 'resolved' ? open.id : null),
+      opened: [],
+    };
+  }
+
+  /** Whether an alert of this group would open a new incident (none open for the group). */
+  private opensNewIncident(tenant: string, group: string): boolean {
+    const claim = this.store.cached<{ incidentId: string }>(groupKey(tenant, group));
+    const open = claim ? this.store.incident(claim.value.incidentId) : undefined;
+    return !open || open.status === 'resolved';
+  }
+
+  /**
+   * A storm began: the tenant's one storm incident (a fixed group, so replicas agree on it), which pages and
+   * stands for the alerts the storm swallows. An open one from an earlier storm is reused (it paged then).
+   */
+  private async openStormIncident(
+    tenant: TenantConfig,
+    state: StormState,
+    limit: StormLimit,
+    opened: Incident[],
+    now: number,
+  ): Promise<string> {
+    const what = limit.counts === 'incidents' ? 'new incidents' : 'alerts';
+    const since = new Date(state.stormSince ?? now).toISOString();
+    const alert: Alert = {
+      tenant: tenant.name,
+      source: 'generic',
+      fingerprint: `storm:${tenant.name}:${since}`,
+      status: 'firing',
+      severity: 'critical',
+      summary: `Alert storm at ${tenant.displayName}: more than ${limit.perMinute} ${what} per minute; alerts attached here page nobody one by one`,
+      labels: { alertname: 'AlertStorm' },
+      annotations: {},
+      startsAt: since,
+      receivedAt: new Date(now).toISOString(),
+    };
+    const route = { severity: 'critical' as const, policy: tenant.escalationPolicy };
+    const id = await this.openIncidentFor(tenant, { key: STORM_GROUP, labels: {} }, route, alert, true);
+    const incident = this.store.incident(id);
+    if (incident) opened.push(incident);
+    this.log.warn({ tenant: tenant.name, incident: id }, 'alert storm: storm mode on');
+    return id;
   }
 
   /**
@@ -360,6 +559,7 @@ export class IncidentService {
     working: Map<string, WorkingIncident>,
     load: (id: string) => Promise<WorkingIncident | null>,
     committed: IncidentEvent[],
+    paging: boolean,
     notThis?: string,
   ): Promise<WorkingIncident> {
     if (notThis) {
@@ -371,7 +571,7 @@ export class IncidentService {
         w.wasResolved = true;
       }
     }
-    const id = await this.openIncidentFor(tenant, group, routed, alert);
+    const id = await this.openIncidentFor(tenant, group, routed, alert, paging);
     const w = await load(id);
     if (!w) throw new RevisionConflict(`incident ${id} not readable yet`);
     return w;
@@ -383,6 +583,7 @@ export class IncidentService {
     group: { key: string; labels: Record<string, string> },
     routed: ReturnType<typeof route>,
     alert: Alert,
+    paging: boolean,
   ): Promise<string> {
     const gKey = groupKey(tenant.name, group.key);
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -396,7 +597,7 @@ export class IncidentService {
         if (!existing) {
           // Claimed, but its incident is not written yet: its opener is between the two writes (or crashed
           // there). Taking the group over would give it two open incidents; open the claimed one instead.
-          await this.createIncident(tenant, id, group, routed, alert);
+          await this.createIncident(tenant, id, group, routed, alert, paging);
           return id;
         }
         if (existing.value.status !== 'resolved') {
@@ -413,7 +614,7 @@ export class IncidentService {
         if (e instanceof RevisionConflict) continue;
         throw e;
       }
-      await this.createIncident(tenant, id, group, routed, alert);
+      await this.createIncident(tenant, id, group, routed, alert, paging);
       return id;
     }
     throw new Error(`could not open an incident for group ${gKey}: too many concurrent changes`);
@@ -426,8 +627,9 @@ export class IncidentService {
     group: { key: string; labels: Record<string, string> },
     routed: ReturnType<typeof route>,
     alert: Alert,
+    paging: boolean,
   ): Promise<void> {
-    const incident = openIncident(id, tenant, group, routed.policy, routed.severity, alert, this.clock());
+    const incident = openIncident(id, tenant, group, routed.policy, routed.severity, alert, this.clock(), paging);
     try {
       await this.store.write(incidentKey(tenant.name, id), incident, 0);
     } catch (e) {

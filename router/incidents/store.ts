@@ -8,6 +8,8 @@ import type { AlertState, Incident, Membership } from './model.ts';
 export const incidentKey = (tenant: string, id: string) => `i.${tenant}.${id}`;
 export const alertStateKey = (tenant: string, alertKey: string) => `a.${tenant}.${alertKey}`;
 export const groupKey = (tenant: string, group: string) => `g.${tenant}.${group}`;
+/** A tenant's storm state (router/mute/storm.ts). */
+export const stormKey = (tenant: string) => `s.${tenant}`;
 export const membershipKey = (tenant: string, incidentId: string, alertKey: string) =>
   `m.${tenant}.${incidentId}.${alertKey}`;
 
@@ -45,6 +47,7 @@ export class IncidentStore {
   private readonly members = new Map<string, Map<string, Membership>>();
   private readonly firing = new Map<string, number>();
   private readonly quietListeners: ((tenant: string, incidentId: string) => void)[] = [];
+  private readonly alertStateListeners: ((tenant: string, state: AlertState) => void)[] = [];
   private watching = false;
 
   constructor(
@@ -94,6 +97,27 @@ export class IncidentStore {
       this.incidentsById.set(value.id, value);
     } else {
       this.cache.set(key, { revision, text });
+      if (key.startsWith('a.') && this.alertStateListeners.length > 0) {
+        const state = JSON.parse(text) as AlertState;
+        const tenant = key.slice(2, key.lastIndexOf('.'));
+        for (const l of this.alertStateListeners) l(tenant, state);
+      }
+    }
+  }
+
+  /**
+   * Called with every alert state stored, by this replica (as it writes) or another (through the watch):
+   * keeps the inhibition index current.
+   */
+  onAlertState(listener: (tenant: string, state: AlertState) => void): void {
+    this.alertStateListeners.push(listener);
+  }
+
+  /** Every cached alert state (`a.<tenant>.<key>`), e.g. to rebuild the inhibition index after start(). */
+  *alertStates(): IterableIterator<{ tenant: string; state: AlertState }> {
+    for (const [key, c] of this.cache) {
+      if (!key.startsWith('a.')) continue;
+      yield { tenant: key.slice(2, key.lastIndexOf('.')), state: JSON.parse(c.text) as AlertState };
     }
   }
 
