@@ -74,8 +74,8 @@ export class RouterProcess {
       [
         join(ROOT, 'bin/switchboard.js'),
         'router',
-        '--config',
-        this.configDir,
+        // An empty folder name means Kubernetes mode: the operator's snapshot in NATS.
+        ...(this.configDir ? ['--config', this.configDir] : ['--config-from-nats']),
         '--nats',
         this.natsUrl,
         '--listen',

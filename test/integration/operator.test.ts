@@ -20,6 +20,7 @@ import { createLogger } from '../../router/log.ts';
 import { KubeApiServer } from '../harness/kube.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
+import { ADMIN_TOKEN, api, RouterProcess } from '../harness/router.ts';
 
 const log = createLogger('operator-test', process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'error');
 
@@ -144,6 +145,29 @@ describe('operator on a real kube-apiserver', () => {
     assert.equal(holder.get()?.revision, 1);
     assert.equal(holder.get()?.config.hash, want.config.hash);
     assert.equal(holder.tenant('acme')?.serviceLevel, want.config.tenants['acme']?.serviceLevel);
+
+    // A real router started from NATS (`switchboard router --config-from-nats`) routes an alert by it.
+    const router = await RouterProcess.start(nats.url, '');
+    try {
+      const sent = await api(router.url, 'acme-ingest-token-change-me').post('/api/v1/alerts', {
+        summary: 'Disk full on db01',
+        severity: 'critical',
+        labels: { alertname: 'DiskFull', instance: 'db01' },
+      });
+      assert.equal(sent.status, 202);
+      const incident = await waitFor(
+        'incident routed from the snapshot',
+        async () => {
+          const l = await api(router.url, ADMIN_TOKEN).get('/api/v1/incidents?tenant=acme');
+          return l.body.incidents?.[0];
+        },
+        15_000,
+      );
+      assert.equal(incident.severity, 'critical');
+      assert.equal(incident.policy, want.config.tenants['acme']?.escalationPolicy);
+    } finally {
+      await router.stop();
+    }
 
     // Health, readiness and metrics.
     assert.equal((await fetch(`${a.url}/healthz`)).status, 200);
