@@ -48,7 +48,8 @@ run: deps tools
 	scripts/run.sh
 
 bench: deps tools
-	node --expose-gc --import tsx test/bench/run.ts
+	npm run --silent build
+	SWITCHBOARD_USE_DIST=1 node --expose-gc --import tsx test/bench/run.ts
 
 clean:
 	rm -rf dist .run

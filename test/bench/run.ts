@@ -288,7 +288,9 @@ The router writes one JetStream message per request and tenant (not per alert), 
 by HTTP parsing and JSON work on the event loop rather than by JetStream's per-message rate. In one
 process, ingest shares the event loop with applying the alerts of the same burst (the consumer gives
 way while requests come in); with separate processes the applying finished ${round(r.splitProcessSeconds, 1)} s after
-the first request. Alertmanager keeps alerts in memory only; every figure for Switchboard includes the
+the first request. On this 2-core machine the split is slower: two router processes and nats-server
+compete for the same two cores, without the in-process ingest-first scheduling; it is meant for
+separate nodes. Alertmanager keeps alerts in memory only; every figure for Switchboard includes the
 write to JetStream's file store before the answer.
 
 ## Processing
