@@ -9,6 +9,8 @@ NATS_PORT=${NATS_PORT:-4222}
 HTTP_PORT=${HTTP_PORT:-8080}
 CONFIG=${CONFIG:-examples/msp}
 export SWITCHBOARD_ADMIN_TOKEN=${SWITCHBOARD_ADMIN_TOKEN:-dev-admin-token}
+export SWITCHBOARD_SIGNING_KEY=${SWITCHBOARD_SIGNING_KEY:-dev-signing-key-not-for-production}
+export SWITCHBOARD_PUBLIC_URL=${SWITCHBOARD_PUBLIC_URL:-http://127.0.0.1:$HTTP_PORT}
 store=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-nats.XXXXXX")
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
