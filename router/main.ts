@@ -12,6 +12,7 @@ import type { ApiContext } from './api/context.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
 import { oncallRouter } from './api/oncall.ts';
 import { TenantRateLimiter } from './api/rate-limit.ts';
+import { reportsRouter } from './api/reports.ts';
 import { silencesRouter } from './api/silences.ts';
 import { connectBus } from './bus/connection.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
@@ -38,6 +39,7 @@ import { createNotifyMetrics } from './notify/metrics.ts';
 import { notifySettingsFromEnv, settingsProblems } from './notify/settings.ts';
 import { AlertConsumer } from './pipeline/consumer.ts';
 import { escalationTimes } from './sla/deadlines.ts';
+import { ResponseTimeObserver } from './sla/response-metrics.ts';
 
 export interface RouterOptions {
   /** Local / GitOps mode: manifests in this folder. Without it, the operator's snapshot in NATS. */
@@ -142,6 +144,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       }),
       oncallRouter(ctx),
       silencesRouter(ctx, silences),
+      reportsRouter(ctx),
     ]),
   );
   server.keepAliveTimeout = 65_000;
@@ -164,7 +167,10 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   }
   const dispatcher = createDispatcher(notify);
   const runner = new EscalationRunner({
-    log: await NotificationLog.open(bus.nc, { replicas: { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas }),
+    log: await NotificationLog.open(bus.nc, {
+      replicas: { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas,
+      leaseMs: notify.leaseMs,
+    }),
     dispatcher,
     config: () => holder.get()!.config,
     settings: notify,
@@ -197,6 +203,15 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     if (i && !(i.pagingSince === null && i.stormIncidentId)) await timers.changed(i);
   });
   incidents.onChange((i) => timers.changed(i));
+  // SLA histograms (time to acknowledge / resolve), observed by the change that sets the time.
+  const responseTimes = new ResponseTimeObserver(
+    metrics,
+    (t) => holder.get()!.config.serviceLevels[holder.tenant(t)?.serviceLevel ?? ''],
+  );
+  incidents.onChange(async (i) => responseTimes.observe(i));
+  consumer.use(async (_tenant, _alert, applied) => {
+    if (applied.incident) responseTimes.observe(applied.incident);
+  });
 
   // Incident state must be loaded before the consumer applies anything to it.
   await store.start();

@@ -1,6 +1,9 @@
 // Prometheus metrics of SPEC §4 (prefix switchboard_). One registry per router process.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** 1 min … 30 days: SLA targets run from minutes (critical respond) to days (info resolve). */
+const SLA_BUCKETS = [60, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800, 2592000];
+
 export class Metrics {
   readonly registry = new Registry();
   readonly alertsReceived = new Counter({
@@ -37,6 +40,21 @@ export class Metrics {
     name: 'switchboard_incidents_open',
     help: 'Incidents not yet resolved, by tenant, severity and status (the same on every replica: aggregate with max).',
     labelNames: ['tenant', 'severity', 'status'] as const,
+    registers: [this.registry],
+  });
+  /** SLA measures (router/sla/breaches.ts): business time for a businessHours target, else wall time. */
+  readonly timeToAcknowledge = new Histogram({
+    name: 'switchboard_time_to_acknowledge_seconds',
+    help: 'Time from incident opened to acknowledged, on the SLA clock of its severity (business time for businessHours coverage), by tenant and severity.',
+    labelNames: ['tenant', 'severity'] as const,
+    buckets: SLA_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly timeToResolve = new Histogram({
+    name: 'switchboard_time_to_resolve_seconds',
+    help: 'Time from incident opened to resolved, on the SLA clock of its severity (business time for businessHours coverage), by tenant and severity.',
+    labelNames: ['tenant', 'severity'] as const,
+    buckets: SLA_BUCKETS,
     registers: [this.registry],
   });
   readonly ingestDuration = new Histogram({

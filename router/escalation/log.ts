@@ -19,9 +19,15 @@ import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 export const NOTIFICATIONS_BUCKET = 'sb-notifications';
-/** How long a claim is exclusive. Longer than the whole retry budget of a send (see `sendDeadline`). */
+/**
+ * How long a claim is exclusive, by default. Longer than the whole retry budget of a send (see
+ * `sendDeadline`). `SWITCHBOARD_NOTIFY_LEASE_MS` changes it (crash tests use a few seconds).
+ */
 export const LEASE_MS = 120_000;
-/** Margin between the last send attempt's end and the lease's end, for clock skew and the markSent write. */
+/**
+ * Margin between the last send attempt's end and the lease's end, for clock skew and the markSent write;
+ * a quarter of the lease when the lease is shorter than a minute.
+ */
 export const LEASE_MARGIN_MS = 15_000;
 /** Records are kept this long: far longer than any escalation (rounds x cycle + rule offsets). */
 export const DEFAULT_RETENTION_MS = 90 * 86_400_000;
@@ -49,19 +55,35 @@ export type ClaimResult =
 export interface NotificationLogOptions {
   replicas?: number;
   retentionMs?: number;
+  /** How long a claim is exclusive (default LEASE_MS). */
+  leaseMs?: number;
 }
 
 function isConflict(e: unknown): boolean {
   return /wrong last sequence|key exists|10071/i.test((e as Error)?.message ?? '');
 }
 
+/** The margin kept free at the end of a lease of `leaseMs`. */
+export function leaseMargin(leaseMs: number): number {
+  return Math.min(LEASE_MARGIN_MS, Math.floor(leaseMs / 4));
+}
+
 /** The last moment a sender may still be working on a claim it took at `claimedAt`. */
-export function sendDeadline(claimedAt: number): number {
-  return claimedAt + LEASE_MS - LEASE_MARGIN_MS;
+export function sendDeadline(claimedAt: number, leaseMs: number = LEASE_MS): number {
+  return claimedAt + leaseMs - leaseMargin(leaseMs);
 }
 
 export class NotificationLog {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    /** How long a claim is exclusive. */
+    readonly leaseMs: number = LEASE_MS,
+  ) {}
+
+  /** The last moment a sender may still be working on a claim it took at `claimedAt`. */
+  sendDeadline(claimedAt: number): number {
+    return sendDeadline(claimedAt, this.leaseMs);
+  }
 
   /** Creates the bucket if needed (idempotent: an existing bucket is bound as it is). */
   static async open(nc: NatsConnection, opts: NotificationLogOptions = {}): Promise<NotificationLog> {
@@ -71,7 +93,7 @@ export class NotificationLog {
       ttl: opts.retentionMs ?? DEFAULT_RETENTION_MS,
       storage: StorageType.File,
     });
-    return new NotificationLog(kv);
+    return new NotificationLog(kv, opts.leaseMs ?? LEASE_MS);
   }
 
   async get(key: string): Promise<{ record: LogRecord; revision: number } | null> {
@@ -86,7 +108,7 @@ export class NotificationLog {
       state: 'claimed',
       owner,
       claimedAt: now,
-      leaseUntil: now + LEASE_MS,
+      leaseUntil: now + this.leaseMs,
       claims,
     });
     for (let attempt = 0; attempt < 5; attempt++) {

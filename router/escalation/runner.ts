@@ -21,7 +21,7 @@ import type { NotifySettings } from '../notify/settings.ts';
 import { isTicketDestination, type Message, type MessageEvent } from '../notify/types.ts';
 import type { NotificationEvent } from './events.ts';
 import { channelTarget, keyPart, ticketKey, ticketUpdateKey } from './identity.ts';
-import { type NotificationLog, sendDeadline } from './log.ts';
+import type { NotificationLog } from './log.ts';
 import { type PlannedNotification, planEscalation, type StepProblem } from './plan.ts';
 
 export interface EscalationDeps {
@@ -281,7 +281,7 @@ export class EscalationRunner {
       () => this.d.dispatcher.send(message),
       {
         ...(this.d.retry?.policy ? { policy: this.d.retry.policy } : {}),
-        deadline: sendDeadline(claimedAt),
+        deadline: this.d.log.sendDeadline(claimedAt),
         attemptTimeoutMs: this.d.settings.requestTimeoutMs,
       },
       this.d.retry?.deps ?? { ...realRetryDeps, clock: this.d.clock },

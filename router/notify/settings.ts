@@ -1,6 +1,7 @@
 // Router-level notification settings: what is not per channel (the SMTP server, the Twilio account, the
 // router's own Slack app and Teams webhook for personal rules, the public URL of acknowledge links).
 // Read once from the environment; docs/notifications.md lists every variable.
+import { LEASE_MS, sendDeadline } from '../escalation/log.ts';
 
 export interface NotifySettings {
   /** Base URL people reach the router at, for acknowledge links (e.g. `https://switchboard.msp.example`). */
@@ -20,6 +21,8 @@ export interface NotifySettings {
   teamsWebhookUrl: string | null;
   /** Timeout of one provider request. */
   requestTimeoutMs: number;
+  /** How long a claim in the notification log is exclusive (default 120 s; see router/escalation/log.ts). */
+  leaseMs: number;
 }
 
 export const DEFAULT_ACK_LINK_TTL_MS = 7 * 86_400_000;
@@ -34,6 +37,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv): NotifySettings {
   const from = v('SWITCHBOARD_TWILIO_FROM');
   const ttlHours = Number(v('SWITCHBOARD_ACK_LINK_TTL_HOURS') ?? Number.NaN);
   const timeoutMs = Number(v('SWITCHBOARD_NOTIFY_TIMEOUT_MS') ?? Number.NaN);
+  const leaseMs = Number(v('SWITCHBOARD_NOTIFY_LEASE_MS') ?? Number.NaN);
   return {
     publicUrl: v('SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     signingKey: v('SWITCHBOARD_SIGNING_KEY'),
@@ -53,6 +57,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv): NotifySettings {
     slackApiUrl: (v('SWITCHBOARD_SLACK_API_URL') ?? 'https://slack.com/api').replace(/\/+$/, ''),
     teamsWebhookUrl: v('SWITCHBOARD_TEAMS_WEBHOOK_URL'),
     requestTimeoutMs: timeoutMs > 0 ? timeoutMs : 10_000,
+    leaseMs: leaseMs > 0 ? Math.floor(leaseMs) : LEASE_MS,
   };
 }
 
@@ -62,5 +67,11 @@ export function settingsProblems(s: NotifySettings): string[] {
   if (!s.signingKey) out.push('SWITCHBOARD_SIGNING_KEY is not set: messages cannot carry acknowledge links');
   else if (s.signingKey.length < 32) out.push('SWITCHBOARD_SIGNING_KEY must be at least 32 characters');
   if (!s.publicUrl) out.push('SWITCHBOARD_PUBLIC_URL is not set: acknowledge links cannot be built');
+  if (sendDeadline(0, s.leaseMs) < s.requestTimeoutMs) {
+    out.push(
+      `SWITCHBOARD_NOTIFY_LEASE_MS (${s.leaseMs}) is too short for SWITCHBOARD_NOTIFY_TIMEOUT_MS (${s.requestTimeoutMs}): ` +
+        'a slow send could outlast its claim and be sent twice',
+    );
+  }
   return out;
 }

@@ -1,0 +1,81 @@
+// SLA report (GET /api/v1/reports/sla) and postmortem draft (GET /api/v1/incidents/{id}/postmortem).
+// Access as for incidents: the admin, or the tenant's ingest token for its own tenant (403 for a report of
+// another tenant, 404 for another tenant's incident, so ids do not leak). Viewer tokens read status pages only.
+import { type Request, Router } from 'express';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { renderPostmortem } from '../sla/postmortem.ts';
+import { reportCsv, reportHtml, slaReport } from '../sla/report.ts';
+import { canRead } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { authenticate } from './middleware.ts';
+
+const MAX_PERIOD_MS = 400 * 86_400_000;
+
+function instant(q: Request['query'], field: string): number {
+  const v = q[field];
+  if (typeof v !== 'string' || v === '') throw new ValidationError(field, 'is required (RFC 3339 time or date)');
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) throw new ValidationError(field, 'must be an RFC 3339 time or a date (2026-03-01)');
+  return ms;
+}
+
+export function reportsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.use('/api/v1/reports', authenticate(ctx));
+
+  r.get('/api/v1/reports/sla', (req, res) => {
+    const p = req.principal;
+    if (!p || p.kind === 'viewer' || p.kind === 'shared') throw new ForbiddenError('this token cannot read reports');
+    const q = req.query;
+    let tenant = typeof q['tenant'] === 'string' && q['tenant'] ? q['tenant'] : undefined;
+    if (p.kind === 'tenant') {
+      if (tenant && tenant !== p.tenant) throw new ForbiddenError(`this token reads tenant ${p.tenant} only`);
+      tenant = p.tenant;
+    }
+    if (!tenant) throw new ValidationError('tenant', 'is required');
+    const from = instant(q, 'from');
+    const to = instant(q, 'to');
+    if (to <= from) throw new ValidationError('to', 'must be after from');
+    if (to - from > MAX_PERIOD_MS) throw new ValidationError('to', 'the period may be at most 400 days');
+    const format = q['format'] === undefined ? 'json' : q['format'];
+    if (format !== 'json' && format !== 'csv' && format !== 'html')
+      throw new ValidationError('format', 'must be one of: json, csv, html');
+    const t = ctx.config.tenant(tenant);
+    if (!t) throw new NotFoundError(`tenant ${tenant} not found`);
+    const report = slaReport({
+      tenant,
+      displayName: t.displayName,
+      level: ctx.config.get()?.config.serviceLevels[t.serviceLevel],
+      incidents: ctx.store.incidents(),
+      from,
+      to,
+      now: ctx.clock(),
+    });
+    const name = `sla-${tenant}-${new Date(from).toISOString().slice(0, 10)}`;
+    if (format === 'csv') {
+      res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+      res.type('text/csv; charset=utf-8').send(reportCsv(report));
+    } else if (format === 'html') {
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+      res.type('text/html; charset=utf-8').send(reportHtml(report));
+    } else res.json(report);
+  });
+
+  r.get('/api/v1/incidents/:id/postmortem', authenticate(ctx), async (req, res) => {
+    const id = String(req.params['id']);
+    const i = ctx.store.incident(id);
+    const p = req.principal;
+    if (!i || !p || p.kind === 'viewer' || !canRead(p, i.tenant)) throw new NotFoundError(`incident ${id} not found`);
+    const t = ctx.config.tenant(i.tenant);
+    const md = renderPostmortem({
+      incident: i,
+      tenantName: t?.displayName ?? i.tenant,
+      level: t ? ctx.config.get()?.config.serviceLevels[t.serviceLevel] : undefined,
+      timeline: await ctx.events.timeline(i.tenant, i.id),
+      alertCount: ctx.store.membersOf(i.id).size,
+      now: ctx.clock(),
+    });
+    res.type('text/markdown; charset=utf-8').send(md);
+  });
+  return r;
+}
