@@ -191,6 +191,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       return i.pagingSince ? { ...t, startedAt: Math.max(t.startedAt, Date.parse(i.pagingSince)) } : t;
     },
     recheck: (i) => incidents.recheckMuted(i),
+    mutedNow: (i) => incidents.mutedNow(i),
     clock,
     log,
     ...(o.escalationSweepMs ? { sweepMs: o.escalationSweepMs } : {}),

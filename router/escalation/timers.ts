@@ -51,6 +51,8 @@ export interface TimersDeps {
    * incident is never run.
    */
   recheck?: (incident: Incident) => Promise<{ incident: Incident; until: number | null }>;
+  /** Whether every firing alert of a paging incident is muted now, and until when (IncidentService.mutedNow). */
+  mutedNow?: (incident: Incident) => { muted: boolean; until: number | null };
   clock: Clock;
   log: Logger;
   sweepMs?: number;
@@ -236,6 +238,11 @@ export class EscalationTimers {
       incident = r.incident;
       nextAt =
         incident.pagingSince === null ? r.until : (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
+    } else if (incident.status === 'triggered' && this.d.mutedNow?.(incident).muted) {
+      // Paging, but every firing alert is muted now (a silence or window created after it started paging):
+      // nobody is paged meanwhile. The end of the muting re-checks it (silence and config changes do at
+      // once; a window or business hours ending, at `until`), and steps that came due meanwhile page then.
+      nextAt = this.d.mutedNow(incident).until;
     } else {
       nextAt = (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
     }
@@ -257,12 +264,12 @@ export class EscalationTimers {
    * source resolved, the config changed). Incidents a storm swallowed are never re-checked.
    */
   async recheckTenant(tenant?: string): Promise<void> {
+    // Muted incidents may page now; paging ones may be paused by a new muting or resumed by its end.
     const muted = [...this.d.store.incidents()].filter(
       (i) =>
         (tenant === undefined || i.tenant === tenant) &&
-        i.pagingSince === null &&
-        !i.stormIncidentId &&
-        i.status !== 'resolved',
+        ((i.pagingSince === null && !i.stormIncidentId && i.status !== 'resolved') ||
+          (i.pagingSince !== null && i.status === 'triggered')),
     );
     await Promise.all(muted.map((i) => this.trigger(i)));
   }

@@ -115,25 +115,35 @@ export class IncidentService {
    * `until` is the earliest moment one of its mutings ends by itself (null: only an event can end them: a
    * silence expired early, an inhibiting source resolving, which ask for a re-check themselves).
    */
-  async recheckMuted(incident: Incident): Promise<{ incident: Incident; until: number | null }> {
+  /**
+   * Whether every firing alert of the incident is muted now (with the muters in force), and when the first
+   * of those mutings ends by itself; `unmuted` is an alert that is not muted, if any.
+   */
+  mutedNow(
+    incident: Incident,
+    now = this.clock(),
+  ): { muted: boolean; until: number | null; unmuted: AlertState | null } {
     const s = this.suppression;
-    if (incident.pagingSince !== null || incident.status === 'resolved') return { incident, until: null };
-    // Swallowed by a storm: the storm incident stands for it, it does not page one by one when the storm ends.
-    if (incident.stormIncidentId) return { incident, until: null };
-    const now = this.clock();
     let until: number | null = null;
-    let unmuted: AlertState | null = null;
+    let firing = 0;
     for (const [key, m] of this.store.membersOf(incident.id)) {
       if (m.status !== 'firing') continue;
       const st = this.store.cached<AlertState>(alertStateKey(incident.tenant, key))?.value;
       if (st?.status !== 'firing' || st.incidentId !== incident.id) continue;
+      firing++;
       const v = s ? s.muters.verdict({ ...st, tenant: incident.tenant }, st.flap ?? null, now) : null;
-      if (!v) {
-        unmuted = st;
-        break;
-      }
+      if (!v) return { muted: false, until: null, unmuted: st };
       if (v.until !== null && (until === null || v.until < until)) until = v.until;
     }
+    return { muted: firing > 0, until, unmuted: null };
+  }
+
+  async recheckMuted(incident: Incident): Promise<{ incident: Incident; until: number | null }> {
+    if (incident.pagingSince !== null || incident.status === 'resolved') return { incident, until: null };
+    // Swallowed by a storm: the storm incident stands for it, it does not page one by one when the storm ends.
+    if (incident.stormIncidentId) return { incident, until: null };
+    const now = this.clock();
+    const { until, unmuted } = this.mutedNow(incident, now);
     if (!unmuted) return { incident, until };
     const why = `"${unmuted.summary}" (${unmuted.fingerprint}) is no longer muted`;
     const i = await this.transition(incident.tenant, incident.id, (cur) => startPaging(cur, now, why));

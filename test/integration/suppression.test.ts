@@ -53,7 +53,7 @@ after(async () => {
 const summaryOf = (name: string, instance: string) => `${RUN} ${name} on ${instance}`;
 
 async function send(
-  tenant: 'acme' | 'globex' | 'stormy',
+  tenant: 'acme' | 'globex' | 'stormy' | 'paused',
   name: string,
   instance = 'n1',
   status: 'firing' | 'resolved' = 'firing',
@@ -207,6 +207,25 @@ describe('suppression', () => {
     await send('acme', 'NodeDown', 'n7', 'resolved');
     await waitForPage(target);
     assert.equal(pages(target).length, 1);
+  });
+
+  it('a silence created while an incident pages pauses its escalation; expiring it pages the step that came due', async () => {
+    const paused = api(router.url, 'paused-token');
+    const summary = summaryOf('Paused', 'p1');
+    await send('paused', 'Paused', 'p1');
+    await waitForPage(summary);
+    const created = await paused.post('/api/v1/silences', {
+      matchers: ['alertname="Paused"'],
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: 'jane',
+      comment: 'working on it, stop paging',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    // Step 2 comes due 3 s after opening, while silenced: nobody is paged.
+    await sleep(4_500);
+    assert.equal(pages(summary).length, 1, 'step 2 paged during the silence');
+    assert.equal((await paused.call('DELETE', `/api/v1/silences/${created.body.id}`)).status, 200);
+    await waitFor('step 2 after the silence', async () => pages(summary).length === 2 || undefined, 10_000);
   });
 
   it('resolved while muted: the incident resolves, nothing pages', async () => {
