@@ -110,6 +110,9 @@ export class ResilientInformer {
     if (this.stopped) return;
     try {
       await this.lw.start();
+      // A successful list and watch ends a run of failures: the next failure starts again from the
+      // shortest delay (otherwise a quiet kind kept the long delay earned during an outage).
+      this.failures = 0;
       if (this.lw.latestResourceVersion() !== '') this.listedOnce = true;
     } catch (e) {
       this.failed(e);
