@@ -1,8 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startOperator } from '../operator/main.ts';
 import { createLogger } from '../router/log.ts';
-import { parseListen } from './router.ts';
-import { type Command, parse, UsageError } from './usage.ts';
+import { type Command, parse, parseListen, positiveInt, serveUntilSignal, UsageError } from './usage.ts';
 
 const USAGE = `Usage: switchboard operator [--kubeconfig PATH] [--namespaces a,b] [--nats URL] [--listen HOST:PORT] [--replicas N]
 
@@ -19,12 +18,6 @@ one that writes.
   --lease-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else the first watched namespace, else default)
 
 Environment: SWITCHBOARD_LOG_LEVEL (debug, info, warn, error), POD_NAMESPACE.`;
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
-  return n;
-}
 
 export const operatorCommand: Command = {
   name: 'operator',
@@ -55,9 +48,8 @@ export const operatorCommand: Command = {
       log.fatal({ err: e }, `cannot load the Kubernetes config: ${(e as Error).message}`);
       return 1;
     }
-    let op: Awaited<ReturnType<typeof startOperator>>;
-    try {
-      op = await startOperator({
+    return serveUntilSignal(log, () =>
+      startOperator({
         kubeConfig: kc,
         namespaces,
         natsUrl: values.nats,
@@ -65,19 +57,7 @@ export const operatorCommand: Command = {
         replicas,
         leaseNamespace: values['lease-namespace'],
         log,
-      });
-    } catch (e) {
-      log.fatal({ err: e }, (e as Error).message);
-      return 1;
-    }
-    await new Promise<void>((resolve) => {
-      const shutdown = (sig: string) => {
-        log.info({ signal: sig }, 'shutting down');
-        op.stop().then(resolve, resolve);
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
-    });
-    return 0;
+      }),
+    );
   },
 };

@@ -1,6 +1,6 @@
 import { createLogger } from '../router/log.ts';
 import { startRouter } from '../router/main.ts';
-import { type Command, parse, UsageError } from './usage.ts';
+import { type Command, parse, parseListen, positiveInt, serveUntilSignal, UsageError } from './usage.ts';
 
 const USAGE = `Usage: switchboard router (--config DIR | --config-from-nats) [--nats URL] [--listen HOST:PORT] [--replicas N]
 
@@ -27,19 +27,6 @@ Notifications (docs/notifications.md):
   SWITCHBOARD_SLACK_BOT_TOKEN (SWITCHBOARD_SLACK_API_URL), SWITCHBOARD_TEAMS_WEBHOOK_URL
   SWITCHBOARD_NOTIFY_TIMEOUT_MS   timeout of one provider request (default 10000)`;
 
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(.*):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT, got "${text}"`);
-  return { host: (m[1] as string).replace(/^\[|\]$/g, '') || '0.0.0.0', port };
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
-  return n;
-}
-
 export const routerCommand: Command = {
   name: 'router',
   summary: 'run the router (ingest, incidents, API)',
@@ -62,9 +49,8 @@ export const routerCommand: Command = {
     const log = createLogger('switchboard-router');
     if (!process.env['SWITCHBOARD_ADMIN_TOKEN'])
       log.warn('SWITCHBOARD_ADMIN_TOKEN is not set: the admin API is disabled');
-    let router: Awaited<ReturnType<typeof startRouter>>;
-    try {
-      router = await startRouter({
+    return serveUntilSignal(log, () =>
+      startRouter({
         ...(values.config ? { configDir: values.config } : {}),
         natsUrl: values.nats,
         listen: parseListen(values.listen),
@@ -72,19 +58,7 @@ export const routerCommand: Command = {
         bus: { replicas: positiveInt(values.replicas, '--replicas') },
         maxBodyBytes: positiveInt(values['max-body'], '--max-body'),
         log,
-      });
-    } catch (e) {
-      log.fatal({ err: e }, (e as Error).message);
-      return 1;
-    }
-    await new Promise<void>((resolve) => {
-      const shutdown = (sig: string) => {
-        log.info({ signal: sig }, 'shutting down');
-        router.stop().then(resolve, resolve);
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
-    });
-    return 0;
+      }),
+    );
   },
 };
