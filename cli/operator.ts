@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startOperator } from '../operator/main.ts';
 import { createLogger } from '../router/log.ts';
-import { type Command, parse, parseListen, positiveInt, serveUntilSignal, UsageError } from './usage.ts';
+import { type Command, parse, parseListen, positiveInt, serveUntilSignal } from './usage.ts';
 
 const USAGE = `Usage: switchboard operator [--kubeconfig PATH] [--namespaces a,b] [--nats URL] [--listen HOST:PORT] [--replicas N]
 

@@ -14,6 +14,7 @@ import { oncallRouter } from './api/oncall.ts';
 import { TenantRateLimiter } from './api/rate-limit.ts';
 import { reportsRouter } from './api/reports.ts';
 import { silencesRouter } from './api/silences.ts';
+import { statusRouter } from './api/status.ts';
 import { connectBus } from './bus/connection.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
 import { setupBus } from './bus/setup.ts';
@@ -145,6 +146,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       oncallRouter(ctx),
       silencesRouter(ctx, silences),
       reportsRouter(ctx),
+      statusRouter(ctx),
     ]),
   );
   server.keepAliveTimeout = 65_000;
