@@ -2,7 +2,7 @@
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
-import type { AlertDraft, Source } from '../alert.ts';
+import type { Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import { ForbiddenError, RateLimitError, UnavailableError, UnclaimedAlertsError, ValidationError } from '../errors.ts';
 import { parseAlertmanager } from '../ingest/alertmanager.ts';
@@ -10,7 +10,7 @@ import type { IngestResult } from '../ingest/common.ts';
 import { parseGeneric } from '../ingest/generic.ts';
 import { parsePrtg } from '../ingest/prtg.ts';
 import { parseZabbix } from '../ingest/zabbix.ts';
-import type { AlertBatch } from '../pipeline/batch.ts';
+import { encodeBatch } from '../pipeline/batch.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
 import { assignTenants } from './tenancy.ts';
@@ -112,9 +112,9 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
   try {
     await Promise.all(
       [...byTenant].map(([tenant, drafts]) => {
-        const batch: AlertBatch = { v: 1, tenant, receivedAt, alerts: drafts };
-        return ctx.js.publish(alertSubject(tenant), JSON.stringify(batch), {
-          msgID: batchId(source, tenant, drafts),
+        const alertsJson = JSON.stringify(drafts);
+        return ctx.js.publish(alertSubject(tenant), encodeBatch(tenant, receivedAt, alertsJson), {
+          msgID: batchId(source, tenant, alertsJson),
           timeout: 5_000,
         });
       }),
@@ -148,12 +148,6 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
  * "redelivery" to drop after answering 202. A retry of such a body is stored twice; the processor
  * deduplicates it by fingerprint.
  */
-function batchId(source: string, tenant: string, drafts: AlertDraft[]): string {
-  return createHash('sha256')
-    .update(source)
-    .update('\0')
-    .update(tenant)
-    .update('\0')
-    .update(JSON.stringify(drafts))
-    .digest('hex');
+function batchId(source: string, tenant: string, alertsJson: string): string {
+  return createHash('sha256').update(source).update('\0').update(tenant).update('\0').update(alertsJson).digest('hex');
 }
