@@ -306,11 +306,19 @@ export class IncidentService {
       return created;
     };
     // An alert's membership as this batch knows it, with the revision its write must find (0: absent).
-    const known = async (w: WorkingIncident, key: string): Promise<{ m: Membership | undefined; revision: number }> => {
+    // `mustExist`: a resolve's membership exists (the alert fired in this incident). A cache miss then means
+    // another replica wrote it a moment ago: read it, since a resolve of a membership believed absent
+    // writes nothing that a compare-and-set could catch. (A firing alert's miss is caught by the create.)
+    const known = async (
+      w: WorkingIncident,
+      key: string,
+      mustExist = false,
+    ): Promise<{ m: Membership | undefined; revision: number }> => {
       const pending = w.memberships.get(key);
       if (pending) return { m: pending.m, revision: pending.revision };
       const mKey = membershipKey(tenant.name, w.id, key);
-      const v = authoritative ? await this.store.read<Membership>(mKey) : this.store.cached<Membership>(mKey);
+      let v = authoritative ? await this.store.read<Membership>(mKey) : this.store.cached<Membership>(mKey);
+      if (!v && mustExist && !authoritative) v = await this.store.read<Membership>(mKey);
       return { m: v?.value, revision: v?.revision ?? 0 };
     };
     const change = (
@@ -414,7 +422,7 @@ export class IncidentService {
       } else if (decision === 'resolve' && incidentId) {
         const w = await load(incidentId);
         if (w) {
-          const was = await known(w, key);
+          const was = await known(w, key, true);
           const firingAfter = this.store.firingCount(w.id) + w.firingDelta - (was.m?.status === 'firing' ? 1 : 0);
           change(w, key, was, (inc) => alertResolvedIn(inc, was.m, alert, now, firingAfter));
         }
