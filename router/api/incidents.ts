@@ -51,11 +51,15 @@ function bodyObject(req: Request): Record<string, unknown> {
  * a newer incident; this incident still shows it with the status it had here.
  */
 function alertsOf(ctx: ApiContext, i: Incident) {
-  return [...ctx.store.membersOf(i.id)].map(([key, { status }]) => {
+  return [...ctx.store.membersOf(i.id)].map(([key, { status, since }]) => {
     const s = ctx.store.peek<AlertState>(alertStateKey(i.tenant, key));
-    if (!s) return { key, status };
+    // The membership is this incident's truth: the alert state may already belong to a later firing, or
+    // (for a moment after a batch) not yet show the resolve its membership already records.
+    const endsAt =
+      status === 'resolved' ? (s?.status === 'resolved' && s.incidentId === i.id ? s.endsAt : since) : null;
+    if (!s) return { key, status, endsAt };
     const { incidentId: _incidentId, changedAt: _changedAt, ...details } = s;
-    return { ...details, key, status };
+    return { ...details, key, status, endsAt };
   });
 }
 
