@@ -52,7 +52,7 @@ function bodyObject(req: Request): Record<string, unknown> {
  */
 function alertsOf(ctx: ApiContext, i: Incident) {
   return [...ctx.store.membersOf(i.id)].map(([key, { status, since }]) => {
-    const s = ctx.store.peek<AlertState>(alertStateKey(i.tenant, key));
+    const s = ctx.store.cached<AlertState>(alertStateKey(i.tenant, key))?.value;
     // The membership is this incident's truth: the alert state may already belong to a later firing, or
     // (for a moment after a batch) not yet show the resolve its membership already records.
     const endsAt =

@@ -34,7 +34,7 @@ export function statusRouter(ctx: ApiContext): Router {
       const open = i.status !== 'resolved';
       if (!open && i.resolvedAt && Date.parse(i.resolvedAt) < since) continue;
       const alerts = [...ctx.store.membersOf(i.id)].flatMap(([key, m]) => {
-        const s = ctx.store.peek<AlertState>(alertStateKey(i.tenant, key));
+        const s = ctx.store.cached<AlertState>(alertStateKey(i.tenant, key))?.value;
         return s ? [{ labels: s.labels, severity: s.severity, status: m.status }] : [];
       });
       inputs.push({ incident: i, alerts, events: open ? await ctx.events.timeline(i.tenant, i.id) : [] });

@@ -364,9 +364,9 @@ export class IncidentService {
             )
           : current?.flap;
       let muted: MuteVerdict | null = null;
+      const routed = decision === 'fire' ? route(tenant, alert) : null;
 
-      if (decision === 'fire') {
-        const routed = route(tenant, alert);
+      if (routed) {
         // Suppression decides whether it pages, never whether it is recorded: it joins its incident either way.
         muted = this.suppression?.muters.verdict({ ...alert, severity: routed.severity }, flap ?? null, now) ?? null;
         const group = groups[i] as { key: string; labels: Record<string, string> };
@@ -432,7 +432,7 @@ export class IncidentService {
           fingerprint: alert.fingerprint,
           source: alert.source,
           status: alert.status,
-          severity: decision === 'fire' ? route(tenant, alert).severity : (current?.severity ?? alert.severity),
+          severity: routed ? routed.severity : (current?.severity ?? alert.severity),
           summary: alert.summary,
           labels: alert.labels,
           annotations: alert.annotations,

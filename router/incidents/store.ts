@@ -155,17 +155,10 @@ export class IncidentStore {
     return this.firing.get(incidentId) ?? 0;
   }
 
-  /** The cached value of a key, without a round trip (undefined if not cached). */
-  peek<T>(key: string): T | undefined {
-    const c = this.cache.get(key);
-    if (!c) return undefined;
-    return (c.value ?? JSON.parse(c.text)) as T;
-  }
-
   /** Authoritative read (bypasses the cache), used to recover from a conflict. */
   async read<T>(key: string): Promise<Versioned<T> | null> {
     const e = await this.kv.get(key);
-    if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
+    if (e?.operation !== 'PUT' || e.value.length === 0) return null;
     this.apply(key, decoder.decode(e.value), e.revision);
     return { value: e.json<T>(), revision: e.revision };
   }
@@ -236,9 +229,5 @@ export class IncidentStore {
 
   incidents(): IterableIterator<Incident> {
     return this.incidentsById.values();
-  }
-
-  alertState(tenant: string, alertKey: string): Promise<Versioned<AlertState> | null> {
-    return this.get<AlertState>(alertStateKey(tenant, alertKey));
   }
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Alert } from '../../../router/alert.ts';
-import type { TenantConfig } from '../../../router/config/compiled.ts';
 import { parseMatcher } from '../../../router/config/matchers.ts';
 import {
   alertFiringIn,
@@ -15,27 +14,11 @@ import {
   route,
 } from '../../../router/incidents/decide.ts';
 import type { AlertState } from '../../../router/incidents/model.ts';
+import { tenantConfig } from '../mute/helpers.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
-const tenant = (over: Partial<TenantConfig> = {}): TenantConfig => ({
-  name: 'acme',
-  namespace: 'msp',
-  displayName: 'Acme',
-  timezone: 'Europe/Berlin',
-  serviceLevel: 'msp/gold',
-  escalationPolicy: 'msp/default',
-  ingestTokenSha256: null,
-  match: [],
-  routes: [],
-  groupBy: ['alertname'],
-  inhibitRules: [],
-  limits: { alertsPerMinute: null, newIncidentsPerMinute: null },
-  flapping: { changes: 6, windowMs: 1_800_000, stableForMs: 1_800_000 },
-  heartbeats: [],
-  statusPage: { enabled: false, components: [], viewerTokenSha256: null },
-  ...over,
-});
+const tenant = tenantConfig;
 
 const alert = (over: Partial<Alert> = {}): Alert => ({
   tenant: 'acme',
