@@ -187,11 +187,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     js,
     store,
     runner,
-    times: (i) => {
-      const t = escalationTimes(i, holder.tenant(i.tenant), holder.get()!.config);
-      // Escalation counts from the moment the incident started paging (later than its opening when muted).
-      return i.pagingSince ? { ...t, startedAt: Math.max(t.startedAt, Date.parse(i.pagingSince)) } : t;
-    },
+    // Escalation and the SLA clock count from the moment the incident started paging (later when muted).
+    times: (i) => escalationTimes(i, holder.tenant(i.tenant), holder.get()!.config),
     recheck: (i) => incidents.recheckMuted(i),
     mutedNow: (i) => incidents.mutedNow(i),
     clock,

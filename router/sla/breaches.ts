@@ -1,7 +1,8 @@
 // SLA deadlines and breaches of one incident, as pure functions of the incident, its ServiceLevel and `now`.
 //
 // Measures (SPEC §3): response = acknowledgedAt − openedAt, resolution = resolvedAt − openedAt, detection =
-// openedAt − startsAt. A target with `coverage: businessHours` counts only business time (business-clock.ts),
+// openedAt − startsAt; the SLA clock starts when the incident started paging (slaClockStart: openedAt unless
+// it opened muted). A target with `coverage: businessHours` counts only business time (business-clock.ts),
 // a 24x7 target wall time: every measure of an incident is taken on the clock of its severity's target.
 //
 // A breach is a measure over its target: `respond` when the incident was acknowledged later than `respond`
@@ -13,7 +14,7 @@ import type { ServiceLevelConfig, SlaTarget } from '../config/compiled.ts';
 import type { Incident } from '../incidents/model.ts';
 import { addBusinessTime, type BusinessHours, businessTimeBetween } from './business-clock.ts';
 
-export type BreachKind = 'respond' | 'resolve';
+export type BreachKind = 'respond' | 'resolve' | 'update';
 
 export interface Breach {
   kind: BreachKind;
@@ -26,8 +27,12 @@ export interface Breach {
   ongoing: boolean;
 }
 
-/** Against one target: met, breached, not decided yet (pending), or the severity has no target. */
-export type Outcome = 'met' | 'breached' | 'pending' | 'no_target';
+/**
+ * Against one target: met, breached, not decided yet (pending), the severity has no target, or exempt: the
+ * incident has never paged anyone (muted so far by maintenance, a silence, inhibition, coverage or a storm),
+ * so nobody has been asked to respond.
+ */
+export type Outcome = 'met' | 'breached' | 'pending' | 'no_target' | 'exempt';
 
 export interface SlaStatus {
   /** The target's clock: null when the severity has no target. */
@@ -43,7 +48,24 @@ export interface SlaStatus {
   breaches: Breach[];
 }
 
-export type SlaIncident = Pick<Incident, 'id' | 'severity' | 'openedAt' | 'startsAt' | 'acknowledgedAt' | 'resolvedAt'>;
+export type SlaIncident = Pick<Incident, 'id' | 'severity' | 'openedAt' | 'startsAt' | 'acknowledgedAt' | 'resolvedAt'> &
+  Partial<Pick<Incident, 'pagingSince'>>;
+
+/**
+ * When an incident's SLA clock starts: when it started paging. For nearly every incident that is its openedAt;
+ * for one opened while muted (a maintenance window, a silence) it is the moment the muting ended, so the
+ * customer's own maintenance does not count against the MSP. (Business-hours coverage needs no special case:
+ * the business clock does not run outside business hours anyway.)
+ */
+export function slaClockStart(incident: Pick<Incident, 'openedAt'> & Partial<Pick<Incident, 'pagingSince'>>): number {
+  const opened = Date.parse(incident.openedAt);
+  return incident.pagingSince ? Math.max(opened, Date.parse(incident.pagingSince)) : opened;
+}
+
+/** Whether the incident has never paged anyone (pagingSince null; absent on old records: they paged). */
+export function slaExempt(incident: Partial<Pick<Incident, 'pagingSince'>>): boolean {
+  return incident.pagingSince === null;
+}
 
 /** The business hours a target counts in, or null for wall time. */
 function hoursOf(target: SlaTarget | undefined, level: ServiceLevelConfig | undefined): BusinessHours | null {
@@ -69,7 +91,7 @@ function deadline(openedAt: number, ms: number, hours: BusinessHours | null): nu
 export function slaStatus(incident: SlaIncident, level: ServiceLevelConfig | undefined, now: number): SlaStatus {
   const target = level?.targets[incident.severity];
   const hours = hoursOf(target, level);
-  const opened = Date.parse(incident.openedAt);
+  const opened = slaClockStart(incident);
   const at = (iso: string | null) => (iso ? Date.parse(iso) : null);
   const acked = at(incident.acknowledgedAt);
   const resolved = at(incident.resolvedAt);
@@ -80,12 +102,18 @@ export function slaStatus(incident: SlaIncident, level: ServiceLevelConfig | und
     resolveBy: null,
     responseMs: acked === null ? null : measure(opened, acked, hours),
     resolutionMs: resolved === null ? null : measure(opened, resolved, hours),
-    detectionMs: starts === null || Number.isNaN(starts) ? null : measure(starts, opened, hours),
+    detectionMs:
+      starts === null || Number.isNaN(starts) ? null : measure(starts, Date.parse(incident.openedAt), hours),
     respond: 'no_target',
     resolve: 'no_target',
     breaches: [],
   };
   if (!target) return status;
+  if (slaExempt(incident)) {
+    status.respond = 'exempt';
+    status.resolve = 'exempt';
+    return status;
+  }
   const check = (kind: BreachKind, targetMs: number, doneAt: number | null, measured: number | null) => {
     const due = deadline(opened, targetMs, hours);
     const elapsed = measured ?? measure(opened, now, hours);

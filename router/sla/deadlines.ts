@@ -9,14 +9,16 @@
 import type { RouterConfig, TenantConfig } from '../config/compiled.ts';
 import type { EscalationTimes } from '../escalation/runner.ts';
 import type { Incident } from '../incidents/model.ts';
+import { slaClockStart } from './breaches.ts';
 import { addBusinessTime, nextBusinessTime } from './business-clock.ts';
 
 export function escalationTimes(
-  incident: Pick<Incident, 'openedAt' | 'severity'>,
+  incident: Pick<Incident, 'openedAt' | 'severity'> & Partial<Pick<Incident, 'pagingSince'>>,
   tenant: Pick<TenantConfig, 'serviceLevel'> | undefined,
   config: Pick<RouterConfig, 'serviceLevels'>,
 ): Required<EscalationTimes> {
-  const openedAt = Date.parse(incident.openedAt);
+  // The SLA clock (and escalation) start when the incident started paging: openedAt unless it opened muted.
+  const openedAt = slaClockStart(incident);
   const level = tenant ? config.serviceLevels[tenant.serviceLevel] : undefined;
   const target = level?.targets[incident.severity];
   if (!level || !target) return { respondBy: null, startedAt: openedAt };
@@ -36,7 +38,7 @@ export function escalationTimes(
 
 /** The SLA respond deadline of an incident (epoch ms), or null when its severity has no target. */
 export function respondBy(
-  incident: Pick<Incident, 'openedAt' | 'severity'>,
+  incident: Pick<Incident, 'openedAt' | 'severity'> & Partial<Pick<Incident, 'pagingSince'>>,
   tenant: Pick<TenantConfig, 'serviceLevel'> | undefined,
   config: Pick<RouterConfig, 'serviceLevels'>,
 ): number | null {
