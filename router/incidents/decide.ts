@@ -168,6 +168,7 @@ export function alertFiringIn(
     summary: alert.summary,
     severity,
     source: alert.source,
+    labels: alert.labels,
     changedAt: known?.status === 'firing' ? known.since : changedAt(alert),
   });
   if (known?.status === 'firing') return { incident: i, changed: false, membership: null, events: [firing] };

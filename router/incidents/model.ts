@@ -107,6 +107,10 @@ export interface IncidentEvent {
   visibility?: 'internal' | 'customer';
   publicStatus?: 'investigating' | 'identified' | 'monitoring' | 'resolved';
   source?: Source;
+  /** alert.firing: the alert's labels (reports read which status-page components it affected from them). */
+  labels?: Record<string, string>;
+  /** incident.opened: false when it opened muted (it pages nobody until `incident.paging`); absent: it paged at once. */
+  paging?: boolean;
   /** Alert events: the source time of the change (identifies the event, see eventId). */
   changedAt?: string;
   /** Notes: unique per note. */

@@ -94,6 +94,7 @@ interface WorkingIncident {
 
 export class IncidentService {
   private readonly changeListeners: ((i: Incident) => Promise<void>)[] = [];
+  private readonly noteListeners: ((note: IncidentEvent) => Promise<void>)[] = [];
   private suppression: { muters: Suppression; counter: SuppressedCounter } | null = null;
 
   constructor(
@@ -157,6 +158,11 @@ export class IncidentService {
    */
   onChange(listener: (i: Incident) => Promise<void>): void {
     this.changeListeners.push(listener);
+  }
+
+  /** Called after a note is stored (a customer note moves the incident's customer-update cadence). */
+  onNote(listener: (note: IncidentEvent) => Promise<void>): void {
+    this.noteListeners.push(listener);
   }
 
   /**
@@ -736,6 +742,9 @@ export class IncidentService {
       noteId,
     };
     await this.events.append([e]);
+    for (const l of this.noteListeners) {
+      await l(e).catch((err) => this.log.warn({ err, incident: id }, 'note listener failed'));
+    }
     return e;
   }
 }
@@ -750,5 +759,6 @@ function openedEvent(incident: Incident): IncidentEvent {
     incidentId: incident.id,
     severity: incident.severity,
     summary: incident.title,
+    ...(incident.pagingSince === null ? { paging: false } : {}),
   };
 }
