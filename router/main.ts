@@ -182,6 +182,11 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     owner: `${hostname()}:${process.pid}`,
     logger: log,
     appendEvent: (e) => events.append([e]),
+    customerNotes: async (i) =>
+      (await events.timeline(i.tenant, i.id))
+        .filter((e) => e.type === 'incident.note' && e.visibility === 'customer')
+        .map((e) => Date.parse(e.at)),
+    breaches: metrics.slaBreaches,
   });
   const timers = new EscalationTimers({
     js,
@@ -203,6 +208,10 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     if (i && !(i.pagingSince === null && i.stormIncidentId)) await timers.changed(i);
   });
   incidents.onChange((i) => timers.changed(i));
+  // A customer note meets the update that is due: the incident's SLA duties are looked at again at once.
+  incidents.onNote(async (e) => {
+    if (e.visibility === 'customer') await timers.trigger({ tenant: e.tenant, id: e.incidentId });
+  });
   // SLA histograms (time to acknowledge / resolve), observed by the change that sets the time.
   const responseTimes = new ResponseTimeObserver(
     metrics,

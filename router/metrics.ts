@@ -57,6 +57,12 @@ export class Metrics {
     buckets: SLA_BUCKETS,
     registers: [this.registry],
   });
+  readonly slaBreaches = new Counter({
+    name: 'switchboard_sla_breaches_total',
+    help: 'Missed SLA deadlines, by tenant, severity and kind (respond, resolve, update), counted once by the replica that records the breach.',
+    labelNames: ['tenant', 'severity', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly ingestDuration = new Histogram({
     name: 'switchboard_ingest_duration_seconds',
     help: 'Time from request received to every alert persisted in JetStream.',

@@ -9,7 +9,7 @@
 // another replica picks up exactly where the dead one stopped.
 import type { Clock } from '../clock.ts';
 import type { RouterConfig } from '../config/compiled.ts';
-import type { Incident } from '../incidents/model.ts';
+import type { Incident, IncidentEvent } from '../incidents/model.ts';
 import type { Logger } from '../log.ts';
 import type { AckLinks } from '../notify/ack-link.ts';
 import { messageContext } from '../notify/context.ts';
@@ -22,7 +22,9 @@ import { isTicketDestination, type Message, type MessageEvent } from '../notify/
 import type { NotificationEvent } from './events.ts';
 import { channelTarget, keyPart, ticketKey, ticketUpdateKey } from './identity.ts';
 import type { NotificationLog } from './log.ts';
-import { type PlannedNotification, planEscalation, type StepProblem } from './plan.ts';
+import { onCallAt } from '../oncall/schedule.ts';
+import { type DueBreach, type DueReminder, hasUpdateCadence, slaDuties } from '../sla/watch.ts';
+import { type PlannedNotification, planEscalation, type Recipient, type StepProblem } from './plan.ts';
 
 export interface EscalationDeps {
   log: NotificationLog;
@@ -35,8 +37,15 @@ export interface EscalationDeps {
   clock: Clock;
   /** This replica's name in claims (pod name, or host and pid). */
   owner: string;
-  /** Appends a notification outcome to the incident's timeline. */
-  appendEvent: (e: NotificationEvent) => Promise<void>;
+  /** Appends a notification outcome or an SLA breach to the incident's timeline. */
+  appendEvent: (e: NotificationEvent | IncidentEvent) => Promise<void>;
+  /**
+   * Times of the incident's customer-visible notes (from its timeline), for the customer-update cadence; read
+   * only for severities that have one. Without it, update reminders and update breaches are not tracked.
+   */
+  customerNotes?: (incident: Incident) => Promise<number[]>;
+  /** switchboard_sla_breaches_total, counted by the replica that records the breach. */
+  breaches?: { inc(labels: { tenant: string; severity: string; kind: string }): void };
   logger: Logger;
   retry?: { policy?: BackoffPolicy; deps?: RetryDeps };
 }
@@ -97,6 +106,7 @@ export class EscalationRunner {
       if (t !== null && (result.nextAt === null || t < result.nextAt)) result.nextAt = t;
     };
     later(plan.nextAt);
+    later(await this.sla(incident, config, times, now));
 
     if (plan.stopped === 'acknowledged' || plan.stopped === 'resolved') {
       later(await this.updateTickets(incident, config));
@@ -112,6 +122,150 @@ export class EscalationRunner {
       else if (typeof o === 'number') later(o);
     }
     return result;
+  }
+
+  /**
+   * The incident's SLA duties (router/sla/watch.ts): records each missed deadline once (a `sla.breached`
+   * event and the breaches counter) and sends each customer-update reminder once. Returns when to look again.
+   */
+  private async sla(incident: Incident, config: RouterConfig, times: EscalationTimes, now: number): Promise<number | null> {
+    const level = config.serviceLevels[config.tenants[incident.tenant]?.serviceLevel ?? ''];
+    if (!level?.targets[incident.severity]) return null;
+    const notes = hasUpdateCadence(incident, level) && this.d.customerNotes ? await this.d.customerNotes(incident) : [];
+    const duties = slaDuties(incident, level, notes, now);
+    let nextAt = duties.nextAt;
+    const later = (t: number | null) => {
+      if (t !== null && (nextAt === null || t < nextAt)) nextAt = t;
+    };
+    const outcomes = await Promise.all([
+      ...duties.breaches.map((b) => this.recordBreach(incident, b)),
+      ...duties.reminders.flatMap((r) => this.remind(incident, r, config, times, now)),
+    ]);
+    for (const o of outcomes) if (typeof o === 'number') later(o);
+    return nextAt;
+  }
+
+  private async recordBreach(incident: Incident, b: DueBreach): Promise<number | null> {
+    const c = await this.claim(b.key);
+    if (c === 'skip') return null;
+    if ('busyUntil' in c) return c.busyUntil;
+    this.d.breaches?.inc({ tenant: incident.tenant, severity: incident.severity, kind: b.kind });
+    this.d.logger.warn(
+      { incident: incident.id, tenant: incident.tenant, kind: b.kind, deadline: b.deadline },
+      `SLA ${b.kind} deadline missed`,
+    );
+    const event: IncidentEvent = {
+      type: 'sla.breached',
+      at: new Date(this.d.clock()).toISOString(),
+      tenant: incident.tenant,
+      incidentId: incident.id,
+      severity: incident.severity,
+      kind: b.kind,
+      deadline: b.deadline,
+    };
+    try {
+      await this.d.appendEvent(event);
+    } catch (err) {
+      this.d.logger.warn({ err, key: b.key }, 'could not append the breach event');
+    }
+    await this.d.log.markSent(b.key, { state: 'reported', outcome: `${b.kind}-breach` }, this.d.clock());
+    this.remember(b.key);
+    return null;
+  }
+
+  /**
+   * Who is reminded of a customer update: whoever acknowledged the incident (when that names a responder),
+   * else whoever the policy's first step pages now (schedules resolved at `now`, responders, and channels that
+   * are not ticket systems).
+   */
+  private reminderRecipients(incident: Incident, config: RouterConfig, now: number): Recipient[] {
+    const via = (key: string) => {
+      const rules = config.responders[key]?.rules ?? [];
+      const first = [...rules].sort((a, b) => a.afterMs - b.afterMs)[0];
+      return first ? { kind: 'responder' as const, responder: key, via: first.via, afterMs: 0, schedule: null } : null;
+    };
+    const by = incident.acknowledgedBy;
+    if (by) {
+      const key = Object.keys(config.responders).find(
+        (k) => k === by || k.endsWith(`/${by}`) || config.responders[k]?.displayName === by,
+      );
+      const r = key ? via(key) : null;
+      if (r) return [r];
+    }
+    const out: Recipient[] = [];
+    for (const t of config.policies[incident.policy]?.steps[0]?.notify ?? []) {
+      if (t.kind === 'responder') {
+        const r = via(t.ref);
+        if (r) out.push(r);
+      } else if (t.kind === 'schedule') {
+        const schedule = config.schedules[t.ref];
+        const who = schedule ? onCallAt(schedule, now) : null;
+        const r = who ? via(who.responder) : null;
+        if (r) out.push(r);
+      } else {
+        const ch = config.channels[t.ref];
+        const dest = ch ? channelDestination(ch) : null;
+        if (dest && !('error' in dest) && !isTicketDestination(dest.destination)) {
+          out.push({ kind: 'channel', channel: t.ref });
+        }
+      }
+    }
+    return out;
+  }
+
+  private remind(
+    incident: Incident,
+    r: DueReminder,
+    config: RouterConfig,
+    times: EscalationTimes,
+    now: number,
+  ): Promise<number | 'sent' | 'failed' | 'skip'>[] {
+    return this.reminderRecipients(incident, config, now).map(async (recipient) => {
+      const target = recipient.kind === 'channel' ? channelTarget(recipient.channel) : `responder/${recipient.responder}`;
+      const key = `${r.key}.${keyPart(target)}`;
+      const c = await this.claim(key);
+      if (c === 'skip') return 'skip';
+      if ('busyUntil' in c) return c.busyUntil;
+      const n = { recipient } as PlannedNotification;
+      const base = this.baseEvent(incident, key, { repeat: 0, step: 0, target, rule: `update-reminder-${r.n + 1}` });
+      const dest = this.destinationOf(n, config);
+      if ('error' in dest) {
+        await this.settle(key, { state: 'failed', outcome: dest.error }, { type: 'notification.failed', ...base, error: dest.error });
+        return 'failed';
+      }
+      const responder = recipient.kind === 'responder' ? config.responders[recipient.responder] : undefined;
+      const message: Message = {
+        destination: dest.destination,
+        event: 'update_due',
+        template: null,
+        deliveryId: key,
+        ticketRef: null,
+        context: messageContext({
+          incident,
+          tenant: config.tenants[incident.tenant],
+          respondBy: times.respondBy,
+          ackUrl: '',
+          repeat: 0,
+          step: 0,
+          recipientName: responder?.displayName ?? '',
+          updateDue: r.due,
+        }),
+      };
+      const { result, attempts } = await this.sendWithRetry(message, c.claimedAt);
+      this.d.metrics.notifications.inc({ type: dest.destination.type, outcome: result.ok ? 'sent' : 'failed' });
+      await this.settle(
+        key,
+        result.ok ? { state: 'sent', outcome: 'update-reminder' } : { state: 'failed', outcome: result.error },
+        {
+          type: result.ok ? 'notification.sent' : 'notification.failed',
+          ...base,
+          destination: dest.destination.type,
+          attempts,
+          ...(result.ok ? {} : { error: result.error }),
+        },
+      );
+      return result.ok ? 'sent' : 'failed';
+    });
   }
 
   private remember(key: string): void {

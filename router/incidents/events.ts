@@ -31,6 +31,8 @@ export function eventId(e: IncidentEvent | NotificationEvent): string {
       return `paging:${e.incidentId}`;
     case 'incident.note':
       return `note:${e.incidentId}:${e.noteId}`;
+    case 'sla.breached':
+      return `breach:${e.incidentId}:${e.kind}:${e.deadline}`;
     case 'notification.sent':
     case 'notification.failed':
     case 'escalation.problem':

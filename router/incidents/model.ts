@@ -90,7 +90,9 @@ export type EventType =
   // Escalation outcomes (router/escalation/events.ts: NotificationEvent).
   | 'notification.sent'
   | 'notification.failed'
-  | 'escalation.problem';
+  | 'escalation.problem'
+  // SLA (router/sla/watch.ts): a missed respond, resolve or customer-update deadline.
+  | 'sla.breached';
 
 /** One entry of the audit trail (the events stream). */
 export interface IncidentEvent {
@@ -118,4 +120,7 @@ export interface IncidentEvent {
   /** alert.suppressed: why, and when the muting ends by itself (ISO; null when only an event ends it). */
   reason?: MuteReason;
   until?: string | null;
+  /** sla.breached: which deadline, and when it was (ISO). */
+  kind?: 'respond' | 'resolve' | 'update';
+  deadline?: string;
 }

@@ -29,6 +29,8 @@ export function messageContext(args: {
   step: number;
   recipientName: string;
   by?: string;
+  /** A customer-update reminder: when the update is due (epoch ms). */
+  updateDue?: number;
 }): MessageContext {
   const i = args.incident;
   const zone = args.tenant?.timezone || 'UTC';
@@ -47,5 +49,6 @@ export function messageContext(args: {
     escalation: { round: args.repeat + 1, step: args.step + 1 },
     recipient: { displayName: args.recipientName },
     by: args.by ?? '',
+    updateDue: args.updateDue === undefined ? '' : formatLocal(args.updateDue, zone),
   };
 }

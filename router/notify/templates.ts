@@ -77,6 +77,27 @@ Acknowledge: {{ackUrl}}`,
   webhook: PLAIN_PAGE,
 };
 
+const REMINDER = `Customer update due by {{updateDue}}: {{tenant.displayName}} · {{upper incident.severity}} · {{incident.summary}}
+Post a customer-visible note on incident {{incident.id}} (it goes to the status page).`;
+
+/** Customer-update reminders: the same text everywhere (a channel's template is for pages). */
+export const REMINDER_TEMPLATES: Record<Medium, string> = {
+  slack: `:memo: *Customer update due by {{updateDue}}* · {{tenant.displayName}} · *{{upper incident.severity}}*: {{incident.summary}}
+Post a customer-visible note on incident \`{{incident.id}}\` (it goes to the status page).`,
+  teams: REMINDER,
+  'email-text': REMINDER,
+  'email-html': `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2328;margin:0;padding:16px">
+<p style="margin:0 0 4px;font-size:13px;color:#59636e">{{tenant.displayName}} · <strong>{{upper incident.severity}}</strong></p>
+<h1 style="font-size:20px;margin:0 0 12px">Customer update due by {{updateDue}}</h1>
+<p>{{incident.summary}}</p>
+<p>Post a customer-visible note on incident {{incident.id}}: it goes to the status page.</p>
+</body></html>`,
+  sms: REMINDER,
+  voice: `Switchboard reminder for {{tenant.displayName}}. A customer update is due by {{updateDue}} for {{incident.summary}}.`,
+  ticket: REMINDER,
+  webhook: REMINDER,
+};
+
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 function compile(template: string): HandlebarsTemplateDelegate {
   let t = compiled.get(template);
@@ -105,6 +126,7 @@ export function contextFor(medium: Medium, context: MessageContext): MessageCont
 /** The body for `medium`: the override if given and it renders, else the default. */
 export function render(medium: Medium, context: MessageContext, override: string | null = null): string {
   const values = contextFor(medium, context);
+  if (context.updateDue) return compile(REMINDER_TEMPLATES[medium])(values).trim();
   if (override !== null) {
     try {
       return compile(override)(values).trim();
@@ -117,7 +139,8 @@ export function render(medium: Medium, context: MessageContext, override: string
 
 /** A one-line title, for e-mail subjects, cards and tickets. */
 export function title(context: MessageContext): string {
-  const s = `[${context.incident.severity.toUpperCase()}] ${context.tenant.displayName}: ${context.incident.summary}`;
+  const due = context.updateDue ? `Customer update due by ${context.updateDue}: ` : '';
+  const s = `${due}[${context.incident.severity.toUpperCase()}] ${context.tenant.displayName}: ${context.incident.summary}`;
   return s.replace(/[\r\n]+/g, ' ').slice(0, 250);
 }
 
@@ -127,7 +150,7 @@ export function title(context: MessageContext): string {
  */
 export function renderEmail(context: MessageContext, override: string | null): { text: string; html: string } {
   const text = render('email-text', context, override);
-  if (override === null) return { text, html: render('email-html', context) };
+  if (override === null || context.updateDue) return { text, html: render('email-html', context) };
   const html = `<!doctype html><html><body><div style="font-family:monospace;white-space:pre-wrap">${render(
     'email-html',
     context,

@@ -27,10 +27,15 @@ export interface MessageContext {
   recipient: { displayName: string };
   /** For ticket updates: who acknowledged or resolved, '' otherwise. */
   by: string;
+  /** For a customer-update reminder: when the next customer-visible note is due (local time), '' otherwise. */
+  updateDue: string;
 }
 
-/** What happened: a page (escalation step) or a state change that updates an earlier ticket. */
-export type MessageEvent = 'page' | 'acknowledged' | 'resolved';
+/**
+ * What happened: a page (escalation step), a state change that updates an earlier ticket, or a reminder that a
+ * customer update is due (router/sla/watch.ts).
+ */
+export type MessageEvent = 'page' | 'acknowledged' | 'resolved' | 'update_due';
 
 export type Destination =
   | { type: 'webhook'; url: string; signingKey: string | null }

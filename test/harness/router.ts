@@ -23,7 +23,7 @@ export function copyConfig(from = join(ROOT, 'test/fixtures/router')): string {
 
 export async function startTestRouter(
   natsUrl: string,
-  opts: { configDir?: string; clock?: Clock; maxBodyBytes?: number } = {},
+  opts: { configDir?: string; clock?: Clock; maxBodyBytes?: number; escalationSweepMs?: number } = {},
 ): Promise<RunningRouter> {
   return startRouter({
     configDir: opts.configDir ?? copyConfig(),
@@ -33,6 +33,7 @@ export async function startTestRouter(
     log: pino({ level: process.env['SWITCHBOARD_TEST_LOG'] ?? 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.escalationSweepMs ? { escalationSweepMs: opts.escalationSweepMs } : {}),
   });
 }
 

@@ -118,7 +118,7 @@ describe('escalation runner', () => {
       clock: () => clock.now,
       owner: name,
       appendEvent: async (e) => {
-        events.push(e);
+        if (e.type !== 'sla.breached') events.push(e as NotificationEvent);
       },
       logger: pino({ level: 'silent' }),
       retry: { deps: { sleep: async () => {}, clock: () => clock.now, random: () => 0 } },

@@ -16,6 +16,7 @@ export const CONTEXT: MessageContext = {
   escalation: { round: 1, step: 1 },
   recipient: { displayName: 'Anna Becker' },
   by: '',
+  updateDue: '',
 };
 
 export function message<D extends Destination>(destination: D, extra: Partial<Message<D>> = {}): Message<D> {
