@@ -130,7 +130,15 @@ export function slaStatus(incident: SlaIncident, level: ServiceLevelConfig | und
     } else outcome = doneAt === null ? 'pending' : 'met';
     return { due: new Date(due).toISOString(), outcome };
   };
-  const r = check('respond', target.respondMs, acked, status.responseMs);
+  // An incident that resolved by itself before anyone acknowledged it was responded to by its resolution (else
+  // its respond breach would grow for ever); MTTA still counts acknowledgements only.
+  const responded = acked ?? resolved;
+  const r = check(
+    'respond',
+    target.respondMs,
+    responded,
+    responded === null ? null : measure(opened, responded, hours),
+  );
   const s = check('resolve', target.resolveMs, resolved, status.resolutionMs);
   status.respondBy = r.due;
   status.respond = r.outcome;

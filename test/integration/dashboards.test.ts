@@ -18,18 +18,10 @@ import { ADMIN_TOKEN, api, copyConfig, RouterProcess, SHARED_TOKEN, TOKENS } fro
 import { ROOT, toolPath } from '../harness/tools.ts';
 
 /**
- * SPEC §4 metrics the router does not export yet (the operator exports reconcile errors). Panels and
- * rules using them are the contract: they must parse; data is required once they are exported.
+ * SPEC §4 metrics this scenario cannot produce: the operator (not scraped here) exports reconcile errors
+ * (test/integration/operator.test.ts checks them). Panels and rules using them must parse.
  */
-const PENDING = [
-  'switchboard_alerts_suppressed_total',
-  'switchboard_notifications_total',
-  'switchboard_sla_breaches_total',
-  'switchboard_time_to_acknowledge_seconds',
-  'switchboard_time_to_resolve_seconds',
-  'switchboard_pages_total',
-  'switchboard_reconcile_errors_total',
-];
+const PENDING = ['switchboard_reconcile_errors_total'];
 /** Grafana's `${datasource}` reference, spelled without a template literal. */
 const DS_VAR = '$' + '{datasource}';
 const RULES_FILE = join(ROOT, 'deploy', 'prometheus', 'switchboard-rules.yaml');
@@ -169,6 +161,18 @@ describe('every query against a real Prometheus scraping a router', () => {
   before(async () => {
     nats = await NatsServer.start();
     configDir = copyConfig();
+    // Page at once (the fixture pages after a day) and give criticals a 2 s respond target, so the scenario
+    // has pages, notifications and an SLA breach (globex's LinkDown is never acknowledged).
+    const fixture = join(configDir, 'config.yaml');
+    let yaml = readFileSync(fixture, 'utf8');
+    for (const [from, to] of [
+      ['- after: 1d', '- after: 0s'],
+      ['critical: {respond: 15m,', 'critical: {respond: 2s,'],
+    ] as const) {
+      assert.ok(yaml.includes(from), `the fixture has ${from}`);
+      yaml = yaml.replace(from, to);
+    }
+    writeFileSync(fixture, yaml);
     router = await RouterProcess.start(nats.url, configDir);
     prom = await Prometheus.start([{ job: 'switchboard-router', targets: [`127.0.0.1:${router.port}`] }]);
 
@@ -197,6 +201,17 @@ describe('every query against a real Prometheus scraping a router', () => {
       severity: 'warning',
       labels: { alertname: 'MemLow', instance: 'app01' },
     };
+    // A silence, and an alert it mutes.
+    const silence = await acme.post('/api/v1/silences', {
+      matchers: ['alertname="Backup"'],
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: 'jane',
+      comment: 'backup server migration',
+    });
+    assert.equal(silence.status, 201, JSON.stringify(silence.body));
+    await accepted(
+      acme.post('/api/v1/alerts', { summary: 'Backup failed', severity: 'warning', labels: { alertname: 'Backup' } }),
+    );
     await accepted(acme.post('/api/v1/alerts', [disk, cpu, mem]));
     await accepted(acme.post('/api/v1/alerts', disk)); // a duplicate of an alert already firing
     await accepted(
@@ -251,6 +266,11 @@ describe('every query against a real Prometheus scraping a router', () => {
       async () => /switchboard_config_reloads_total\{outcome="applied"\} [1-9]/.test(await metric()),
       20_000,
     );
+    await waitFor(
+      'the SLA breach of the unacknowledged critical incident',
+      async () => /switchboard_sla_breaches_total\{tenant="globex",severity="critical",kind="respond"\} 1/.test(await metric()),
+      20_000,
+    );
     metricsText = await metric();
 
     // Prometheus has scraped the end state a few times (rates need two samples).
@@ -283,6 +303,12 @@ describe('every query against a real Prometheus scraping a router', () => {
       'switchboard_config_revision',
       'switchboard_config_reloads_total',
       'switchboard_nats_connected',
+      'switchboard_alerts_suppressed_total',
+      'switchboard_notifications_total',
+      'switchboard_sla_breaches_total',
+      'switchboard_time_to_acknowledge_seconds',
+      'switchboard_time_to_resolve_seconds',
+      'switchboard_pages_total',
     ])
       assert.ok(metricsText.includes(`# HELP ${m} `), `${m} not exported`);
   });
