@@ -45,6 +45,7 @@ export function autotaskAdapter(opts: { timeoutMs: number }): Adapter<Destinatio
           Secret: d.secret,
           'Content-Type': 'application/json',
           Accept: 'application/json',
+          'X-Switchboard-Delivery': m.deliveryId,
         },
         body: JSON.stringify(autotaskBody(m)),
         timeoutMs: opts.timeoutMs,

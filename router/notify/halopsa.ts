@@ -78,7 +78,12 @@ export function halopsaAdapter(opts: { timeoutMs: number; clock?: () => number }
       if (!('token' in t)) return t;
       const { path, body } = haloRequest(m);
       const a = await request(`${d.baseUrl.replace(/\/+$/, '')}${path}`, {
-        headers: { Authorization: `Bearer ${t.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          Authorization: `Bearer ${t.token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'X-Switchboard-Delivery': m.deliveryId,
+        },
         body: JSON.stringify(body),
         timeoutMs: opts.timeoutMs,
       });

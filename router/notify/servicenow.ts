@@ -58,6 +58,7 @@ export function servicenowAdapter(opts: { timeoutMs: number }): Adapter<Destinat
           Authorization: basicAuth(d.username, d.password),
           'Content-Type': 'application/json',
           Accept: 'application/json',
+          'X-Switchboard-Delivery': m.deliveryId,
         },
         body: JSON.stringify(servicenowBody(m)),
         timeoutMs: opts.timeoutMs,

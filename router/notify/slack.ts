@@ -44,7 +44,7 @@ export function slackWebhookAdapter(opts: { timeoutMs: number }): Adapter<Destin
   return {
     async send(m) {
       const a = await request(m.destination.webhookUrl, {
-        headers: { 'Content-Type': 'application/json; charset=utf-8' },
+        headers: { 'Content-Type': 'application/json; charset=utf-8', 'X-Switchboard-Delivery': m.deliveryId },
         body: JSON.stringify(slackMessage(m)),
         timeoutMs: opts.timeoutMs,
       });
@@ -70,7 +70,11 @@ export function slackDmAdapter(opts: {
         return { ok: false, recoverable: false, error: 'via slack needs SWITCHBOARD_SLACK_BOT_TOKEN on the router' };
       }
       const a = await request(`${opts.apiUrl}/chat.postMessage`, {
-        headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${opts.botToken}` },
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          Authorization: `Bearer ${opts.botToken}`,
+          'X-Switchboard-Delivery': m.deliveryId,
+        },
         body: JSON.stringify({ channel: m.destination.userId, ...slackMessage(m) }),
         timeoutMs: opts.timeoutMs,
       });

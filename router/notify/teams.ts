@@ -59,7 +59,7 @@ export function teamsAdapter(opts: { timeoutMs: number }): Adapter<DestinationOf
   return {
     send: (m) =>
       send('Teams', m.destination.webhookUrl, {
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Switchboard-Delivery': m.deliveryId },
         body: JSON.stringify(teamsMessage(m)),
         timeoutMs: opts.timeoutMs,
       }),

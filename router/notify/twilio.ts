@@ -23,6 +23,7 @@ async function post(
   resource: 'Messages' | 'Calls',
   fields: Record<string, string>,
   timeoutMs: number,
+  deliveryId: string,
 ): Promise<SendResult> {
   if (!twilio) {
     return {
@@ -38,6 +39,7 @@ async function post(
       'Content-Type': 'application/x-www-form-urlencoded',
       Authorization: basicAuth(twilio.accountSid, twilio.authToken),
       Accept: 'application/json',
+      'X-Switchboard-Delivery': deliveryId,
     },
     body: new URLSearchParams({ ...fields, From: twilio.from }).toString(),
     timeoutMs,
@@ -58,6 +60,7 @@ export function smsAdapter(opts: { twilio: TwilioSettings | null; timeoutMs: num
         'Messages',
         { To: m.destination.to, Body: render('sms', m.context, m.template).slice(0, MAX_SMS) },
         opts.timeoutMs,
+        m.deliveryId,
       ),
   };
 }
@@ -67,6 +70,7 @@ export function voiceAdapter(opts: {
   timeoutMs: number;
 }): Adapter<DestinationOf<'voice'>> {
   return {
-    send: (m) => post(opts.twilio, 'Calls', { To: m.destination.to, Twiml: voiceTwiml(m) }, opts.timeoutMs),
+    send: (m) =>
+      post(opts.twilio, 'Calls', { To: m.destination.to, Twiml: voiceTwiml(m) }, opts.timeoutMs, m.deliveryId),
   };
 }
