@@ -12,6 +12,11 @@ export interface AlertmanagerOptions {
   webhookUrl: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token: string;
+  /**
+   * More receivers, each for the alerts its matchers select (child routes, first match wins); the rest go to
+   * `webhookUrl`. E.g. an MSP's shared Alertmanager sending one customer's alerts with another token.
+   */
+  routes?: { matchers: string[]; webhookUrl: string; token: string }[];
   /** Route timing; the defaults notify fast enough for tests. */
   groupWait?: string;
   groupInterval?: string;
@@ -38,6 +43,13 @@ export interface GettableAlert {
 }
 
 export function alertmanagerConfig(o: AlertmanagerOptions): string {
+  const receiver = (name: string, url: string, token: string) => ({
+    name,
+    webhook_configs: [
+      { url, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials: token } } },
+    ],
+  });
+  const routes = o.routes ?? [];
   // JSON is valid YAML, and quoting the URL and token this way cannot break the document.
   return JSON.stringify(
     {
@@ -47,18 +59,11 @@ export function alertmanagerConfig(o: AlertmanagerOptions): string {
         group_wait: o.groupWait ?? '100ms',
         group_interval: o.groupInterval ?? '1s',
         repeat_interval: o.repeatInterval ?? '1h',
+        ...(routes.length ? { routes: routes.map((r, i) => ({ receiver: `route-${i}`, matchers: r.matchers })) } : {}),
       },
       receivers: [
-        {
-          name: 'switchboard',
-          webhook_configs: [
-            {
-              url: o.webhookUrl,
-              send_resolved: true,
-              http_config: { authorization: { type: 'Bearer', credentials: o.token } },
-            },
-          ],
-        },
+        receiver('switchboard', o.webhookUrl, o.token),
+        ...routes.map((r, i) => receiver(`route-${i}`, r.webhookUrl, r.token)),
       ],
     },
     null,

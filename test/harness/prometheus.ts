@@ -11,6 +11,15 @@ import { toolPath } from './tools.ts';
 export interface ScrapeJob {
   job: string;
   targets: string[];
+  /** Keep the target's own `instance`/`job` labels instead of renaming them `exported_*`. */
+  honorLabels?: boolean;
+}
+
+export interface PrometheusOptions {
+  /** A rules file (`{groups: [...]}`), evaluated every INTERVAL. */
+  rules?: unknown;
+  /** Alertmanagers (`host:port`) that firing and resolved alerts are sent to. */
+  alertmanagers?: string[];
 }
 
 export interface QueryResult {
@@ -33,12 +42,23 @@ export class Prometheus {
   }
 
   /** Starts Prometheus scraping JOBS every INTERVAL (also its rule evaluation interval). */
-  static async start(jobs: ScrapeJob[], interval = '1s'): Promise<Prometheus> {
+  static async start(jobs: ScrapeJob[], interval = '1s', opts: PrometheusOptions = {}): Promise<Prometheus> {
     const p = new Prometheus(await freePort(), mkdtempSync(join(tmpdir(), 'sb-prom-')));
-    const config = {
+    const config: Record<string, unknown> = {
       global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
-      scrape_configs: jobs.map((j) => ({ job_name: j.job, static_configs: [{ targets: j.targets }] })),
+      scrape_configs: jobs.map((j) => ({
+        job_name: j.job,
+        static_configs: [{ targets: j.targets }],
+        ...(j.honorLabels ? { honor_labels: true } : {}),
+      })),
     };
+    if (opts.rules) {
+      writeFileSync(join(p.dir, 'rules.yml'), stringify(opts.rules));
+      config['rule_files'] = [join(p.dir, 'rules.yml')];
+    }
+    if (opts.alertmanagers?.length) {
+      config['alerting'] = { alertmanagers: [{ static_configs: [{ targets: opts.alertmanagers }] }] };
+    }
     writeFileSync(join(p.dir, 'prometheus.yml'), stringify(config));
     const proc = spawn(
       toolPath('prometheus'),

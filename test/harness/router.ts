@@ -47,6 +47,7 @@ export class RouterProcess {
     private readonly configDir: string,
     private readonly extraArgs: string[],
     private readonly env: Record<string, string>,
+    private readonly wrapper: string[],
   ) {}
 
   get url(): string {
@@ -63,16 +64,20 @@ export class RouterProcess {
     configDir = copyConfig(),
     extraArgs: string[] = [],
     env: Record<string, string> = {},
+    /** A command the router runs under, e.g. `['faketime', '-f', '+3s']` for a clock 3 s ahead. */
+    wrapper: string[] = [],
   ): Promise<RouterProcess> {
-    const r = new RouterProcess(await freePort(), natsUrl, configDir, extraArgs, env);
+    const r = new RouterProcess(await freePort(), natsUrl, configDir, extraArgs, env, wrapper);
     await r.spawn();
     return r;
   }
 
   async spawn(): Promise<void> {
+    const [command, ...prefix] = [...this.wrapper, process.execPath];
     const proc = spawn(
-      process.execPath,
+      command as string,
       [
+        ...prefix,
         join(ROOT, 'bin/switchboard.js'),
         'router',
         // An empty folder name means Kubernetes mode: the operator's snapshot in NATS.

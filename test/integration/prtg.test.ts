@@ -2,37 +2,25 @@
 // integrations/prtg/http-action.txt says: its URL (the ingest key in the path) and its one-line
 // form-encoded Postdata, with PRTG's placeholders substituted by realistic values.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
+import {
+  PRTG_TEMPLATE,
+  PRTG_TEMPLATE_POSTDATA,
+  PRTG_TEMPLATE_URL,
+  prtgDateTime,
+  prtgPostdata,
+  prtgUrl,
+} from '../harness/prtg.ts';
 import { ADMIN_TOKEN, api, startTestRouter, TOKENS } from '../harness/router.ts';
 
-const TEMPLATE = readFileSync(new URL('../../integrations/prtg/http-action.txt', import.meta.url), 'utf8');
-const lines = TEMPLATE.split('\n').map((l) => l.trim());
-/** The URL line of the template, e.g. https://switchboard.example/api/v1/alerts/prtg/<INGEST-KEY>. */
-const TEMPLATE_URL = lines.find((l) => /^https?:\/\/\S+<INGEST-KEY>$/.test(l));
-/** The Postdata line: `sensorid=%sensorid&...`. */
-const TEMPLATE_POSTDATA = lines.find((l) => /^\w+=%\w+(&\w+=%\w+)*$/.test(l));
+/** The template URL pointed at the test router, with `key` for <INGEST-KEY>. */
+const urlWith = (key: string) => prtgUrl(router.url, key);
 
 let nats: NatsServer;
 let router: RunningRouter;
-
-/** The template URL pointed at the test router, with `key` for <INGEST-KEY>. */
-function urlWith(key: string): string {
-  assert.ok(TEMPLATE_URL, 'http-action.txt has no URL line ending in <INGEST-KEY>');
-  const u = new URL(TEMPLATE_URL.replace('<INGEST-KEY>', encodeURIComponent(key)));
-  return `${router.url}${u.pathname}`;
-}
-
-/** The template Postdata with each `%placeholder` replaced by its (URL-encoded) value; unknown ones stay literal. */
-function postdata(values: Record<string, string>): string {
-  assert.ok(TEMPLATE_POSTDATA, 'http-action.txt has no one-line Postdata');
-  return TEMPLATE_POSTDATA.replace(/%(\w+)/g, (whole, name: string) =>
-    values[name] === undefined ? whole : encodeURIComponent(values[name]),
-  );
-}
 
 async function send(body: string, key: string = TOKENS.acme) {
   const res = await fetch(urlWith(key), {
@@ -47,13 +35,6 @@ async function send(body: string, key: string = TOKENS.acme) {
   } catch {}
   // biome-ignore lint/suspicious/noExplicitAny: API JSON
   return { status: res.status, headers: res.headers, body: json as any };
-}
-
-/** `26.11.2026 15:14:44`: PRTG's %datetime in a German-locale installation, UTC here. */
-function prtgDateTime(epoch: number): string {
-  const d = new Date(epoch);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 }
 
 function sensor(sensorid: string, status: string, at: number, message: string): Record<string, string> {
@@ -102,13 +83,13 @@ describe('PRTG Execute HTTP Action as integrations/prtg/http-action.txt describe
   const downAt = Math.floor(Date.now() / 1000) * 1000 - 120_000;
 
   it('the template is a POST to /api/v1/alerts/prtg/<INGEST-KEY> without %settings', () => {
-    assert.match(TEMPLATE, /HTTP Method:\s*\n\s*POST/);
-    assert.ok(TEMPLATE_URL?.includes('/api/v1/alerts/prtg/<INGEST-KEY>'), String(TEMPLATE_URL));
-    assert.ok(TEMPLATE_POSTDATA && !TEMPLATE_POSTDATA.includes('%settings'));
+    assert.match(PRTG_TEMPLATE, /HTTP Method:\s*\n\s*POST/);
+    assert.ok(PRTG_TEMPLATE_URL?.includes('/api/v1/alerts/prtg/<INGEST-KEY>'), String(PRTG_TEMPLATE_URL));
+    assert.ok(PRTG_TEMPLATE_POSTDATA && !PRTG_TEMPLATE_POSTDATA.includes('%settings'));
   });
 
   it('Down opens a critical incident', async () => {
-    const r = await send(postdata(sensor('2045', 'Down', downAt, 'Request timed out (ICMP error # 11010)')));
+    const r = await send(prtgPostdata(sensor('2045', 'Down', downAt, 'Request timed out (ICMP error # 11010)')));
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.accepted, 1);
     assert.deepEqual(r.body.tenants, ['acme']);
@@ -145,7 +126,7 @@ describe('PRTG Execute HTTP Action as integrations/prtg/http-action.txt describe
   });
 
   it('Up resolves it', async () => {
-    const r = await send(postdata(sensor('2045', 'Up', downAt + 60_000, 'OK')));
+    const r = await send(prtgPostdata(sensor('2045', 'Up', downAt + 60_000, 'OK')));
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const [incident] = await waitFor('the incident of sensor 2045 resolved', async () => {
       const list = await incidentsOfSensor('2045');
@@ -157,19 +138,19 @@ describe('PRTG Execute HTTP Action as integrations/prtg/http-action.txt describe
   });
 
   it('Paused is answered 202 with "ignored" and records nothing', async () => {
-    const r = await send(postdata(sensor('3001', 'Paused (paused by user)', downAt, 'Paused by user')));
+    const r = await send(prtgPostdata(sensor('3001', 'Paused (paused by user)', downAt, 'Paused by user')));
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.accepted, 0);
     assert.equal(r.body.ignored?.reason, 'paused');
     assert.match(r.body.ignored?.detail, /paused/i);
     // A later alert as a barrier: once it is an incident, anything sent before it has been processed.
-    assert.equal((await send(postdata(sensor('3002', 'Warning', downAt, 'Barrier')))).status, 202);
+    assert.equal((await send(prtgPostdata(sensor('3002', 'Warning', downAt, 'Barrier')))).status, 202);
     await waitFor('the barrier incident', async () => (await incidentsOfSensor('3002')).length === 1);
     assert.equal((await incidentsOfSensor('3001')).length, 0);
   });
 
   it("PRTG's test button (placeholders unsubstituted) is refused with 400 saying so", async () => {
-    const r = await send(postdata({}));
+    const r = await send(prtgPostdata({}));
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.match(r.body.error, /test notification/);
     assert.match(r.body.error, /placeholders were not substituted/);
@@ -177,7 +158,7 @@ describe('PRTG Execute HTTP Action as integrations/prtg/http-action.txt describe
   });
 
   it('a wrong key in the path is 401', async () => {
-    const r = await send(postdata(sensor('2046', 'Down', downAt, 'x')), 'not-a-key');
+    const r = await send(prtgPostdata(sensor('2046', 'Down', downAt, 'x')), 'not-a-key');
     assert.equal(r.status, 401, JSON.stringify(r.body));
     assert.match(r.body.error, /token is not valid/);
     assert.equal((await incidentsOfSensor('2046')).length, 0);
