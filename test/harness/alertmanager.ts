@@ -18,6 +18,8 @@ export interface AlertmanagerOptions {
    */
   routes?: { matchers: string[]; webhookUrl: string; token: string }[];
   /** Route timing; the defaults notify fast enough for tests. */
+  /** The route's group_by (default [alertname]). */
+  groupBy?: string[];
   groupWait?: string;
   groupInterval?: string;
   repeatInterval?: string;
@@ -55,7 +57,7 @@ export function alertmanagerConfig(o: AlertmanagerOptions): string {
     {
       route: {
         receiver: 'switchboard',
-        group_by: ['alertname'],
+        group_by: o.groupBy ?? ['alertname'],
         group_wait: o.groupWait ?? '100ms',
         group_interval: o.groupInterval ?? '1s',
         repeat_interval: o.repeatInterval ?? '1h',

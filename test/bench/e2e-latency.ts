@@ -1,0 +1,290 @@
+// End-to-end alert-to-notification latency (issue #9): alerts sent at a fixed rate, each its own incident
+// (Switchboard) or its own group (Alertmanager, group_by every label that tells them apart, group_wait 0s:
+// its fastest setting), and the time from sending an alert to the webhook receiving its notification.
+// Every notification is counted per alert, so a lost or doubled one shows.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Alertmanager } from '../harness/alertmanager.ts';
+import { NatsServer } from '../harness/nats.ts';
+import { RouterProcess } from '../harness/router.ts';
+import { percentile, round } from './load.ts';
+
+export interface LatencyRun {
+  system: string;
+  rate: number;
+  sent: number;
+  notified: number;
+  lost: number;
+  doubled: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Requests per second at most 100: at higher rates each request carries several alerts (as Alertmanager batches). */
+const batchFor = (rate: number) => Math.max(1, Math.ceil(rate / 100));
+const SECONDS = Number(process.env['BENCH_E2E_SECONDS'] ?? 10);
+/** How long after the last alert a notification may still arrive and count. */
+const DRAIN_MS = 30_000;
+
+/** A webhook receiver that records, per alert token `e2e-<run>-<i>`, the arrival times. */
+class Receiver {
+  readonly arrivals = new Map<string, number[]>();
+  private server!: Server;
+
+  static async start(): Promise<Receiver> {
+    const r = new Receiver();
+    r.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = performance.now();
+        const text = Buffer.concat(chunks).toString();
+        for (const m of text.matchAll(/e2e-[a-z0-9]+-\d+/g)) {
+          const list = r.arrivals.get(m[0]) ?? [];
+          // Alertmanager repeats an alert's token in several fields: count one per request.
+          if (list.length === 0 || list[list.length - 1] !== at) list.push(at);
+          r.arrivals.set(m[0], list);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((ok) => r.server.listen(0, '127.0.0.1', ok));
+    return r;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((ok) => this.server.close(() => ok()));
+  }
+}
+
+/** Sends `rate` alerts/s for SECONDS through `send`, then waits for the notifications and measures. */
+async function measure(
+  system: string,
+  rate: number,
+  run: string,
+  receiver: Receiver,
+  send: (tokens: { token: string; i: number }[]) => Promise<boolean>,
+): Promise<LatencyRun> {
+  const batch = batchFor(rate);
+  const interval = (1000 * batch) / rate;
+  const requests = Math.floor((SECONDS * 1000) / interval);
+  const sentAt = new Map<string, number>();
+  let failed = 0;
+  const t0 = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let k = 0; k < requests; k++) {
+    const wait = t0 + k * interval - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const tokens = Array.from({ length: batch }, (_, j) => ({ token: `e2e-${run}-${k * batch + j}`, i: k * batch + j }));
+    const at = performance.now();
+    for (const t of tokens) sentAt.set(t.token, at);
+    inflight.push(
+      send(tokens).then(
+        (ok) => {
+          if (!ok) failed += tokens.length;
+        },
+        () => {
+          failed += tokens.length;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const deadline = performance.now() + DRAIN_MS;
+  const have = () => [...sentAt.keys()].filter((t) => receiver.arrivals.has(t)).length;
+  while (performance.now() < deadline && have() < sentAt.size - failed) await new Promise((r) => setTimeout(r, 200));
+  // A moment more, so a late duplicate would show.
+  await new Promise((r) => setTimeout(r, 2_000));
+  const lat: number[] = [];
+  let doubled = 0;
+  for (const [token, at] of sentAt) {
+    const got = receiver.arrivals.get(token);
+    if (!got) continue;
+    lat.push((got[0] as number) - at);
+    if (got.length > 1) doubled++;
+  }
+  lat.sort((a, b) => a - b);
+  return {
+    system,
+    rate,
+    sent: sentAt.size,
+    notified: lat.length,
+    lost: sentAt.size - lat.length,
+    doubled,
+    p50Ms: round(percentile(lat, 0.5)),
+    p99Ms: round(percentile(lat, 0.99)),
+    maxMs: round(lat[lat.length - 1] ?? 0),
+  };
+}
+
+const BENCH_CONFIG = (hookUrl: string) => `# End-to-end latency: every alert its own incident, paged at once to a webhook channel.
+apiVersion: v1
+kind: Secret
+metadata: {name: tokens, namespace: bench}
+stringData:
+  bench: bench-token
+---
+apiVersion: switchboard.dev/v1alpha1
+kind: Tenant
+metadata: {name: bench, namespace: bench}
+spec:
+  displayName: Benchmark
+  serviceLevel: sla
+  escalationPolicy: page
+  timezone: Etc/UTC
+  ingestTokenSecretRef: {name: tokens, key: bench}
+  groupBy: [alertname, instance]
+---
+apiVersion: switchboard.dev/v1alpha1
+kind: ServiceLevel
+metadata: {name: sla, namespace: bench}
+spec:
+  targets:
+    critical: {respond: 15m, resolve: 4h}
+    warning: {respond: 4h, resolve: 3d}
+---
+apiVersion: switchboard.dev/v1alpha1
+kind: EscalationPolicy
+metadata: {name: page, namespace: bench}
+spec:
+  steps: [{after: 0m, notify: [{channel: hook}]}]
+---
+apiVersion: switchboard.dev/v1alpha1
+kind: Channel
+metadata: {name: hook, namespace: bench}
+spec:
+  type: webhook
+  webhook: {url: "${hookUrl}"}
+`;
+
+const alertLabels = (t: { token: string; i: number }) => ({
+  alertname: 'E2eLatency',
+  instance: t.token,
+  severity: 'warning',
+});
+
+/** Switchboard: Alertmanager webhooks into the router, pages out to a webhook channel. */
+export async function switchboardLatency(rates: number[]): Promise<LatencyRun[]> {
+  const receiver = await Receiver.start();
+  const out: LatencyRun[] = [];
+  for (const rate of rates) {
+    // A fresh NATS and router per rate: no backlog of an earlier rate in the figures.
+    const nats = await NatsServer.start();
+    const dir = mkdtempSync(join(tmpdir(), 'sb-bench-e2e-'));
+    writeFileSync(join(dir, 'config.yaml'), BENCH_CONFIG(receiver.url));
+    const router = await RouterProcess.start(nats.url, dir);
+    try {
+      const run = `s${rate}`;
+      out.push(
+        await measure('Switchboard', rate, run, receiver, async (tokens) => {
+          const now = new Date().toISOString();
+          const r = await fetch(`${router.url}/api/v1/alerts/alertmanager`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' },
+            body: JSON.stringify({
+              version: '4',
+              status: 'firing',
+              receiver: 'switchboard',
+              groupKey: `{}:{run="${run}"}`,
+              truncatedAlerts: 0,
+              groupLabels: {},
+              commonLabels: {},
+              commonAnnotations: {},
+              externalURL: 'http://alertmanager.example:9093',
+              alerts: tokens.map((t) => ({
+                status: 'firing',
+                labels: alertLabels(t),
+                annotations: { summary: `latency probe ${t.token}` },
+                startsAt: now,
+                endsAt: '0001-01-01T00:00:00Z',
+                generatorURL: 'http://prometheus.example:9090/graph',
+                fingerprint: t.token,
+              })),
+            }),
+          });
+          await r.arrayBuffer();
+          return r.status === 202;
+        }),
+      );
+    } finally {
+      await router.stop();
+      await nats.close();
+    }
+  }
+  await receiver.close();
+  return out;
+}
+
+/** Alertmanager: alerts posted to its API, one group per alert, group_wait 0s, to the same kind of receiver. */
+export async function alertmanagerLatency(rates: number[]): Promise<LatencyRun[]> {
+  const receiver = await Receiver.start();
+  const out: LatencyRun[] = [];
+  for (const rate of rates) {
+    const am = await Alertmanager.start({
+      webhookUrl: receiver.url,
+      token: 'x',
+      groupBy: ['alertname', 'instance'],
+      groupWait: '0s',
+      groupInterval: '5m',
+      repeatInterval: '24h',
+    });
+    try {
+      out.push(
+        await measure('Alertmanager', rate, `a${rate}`, receiver, async (tokens) => {
+          const now = new Date().toISOString();
+          const r = await fetch(`${am.url}/api/v2/alerts`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(
+              tokens.map((t) => ({
+                labels: alertLabels(t),
+                annotations: { summary: `latency probe ${t.token}` },
+                startsAt: now,
+                generatorURL: 'http://prometheus.example:9090/graph',
+              })),
+            ),
+          });
+          await r.arrayBuffer();
+          return r.status === 200;
+        }),
+      );
+    } finally {
+      await am.stop();
+    }
+  }
+  await receiver.close();
+  return out;
+}
+
+export function e2eSection(sb: LatencyRun[], am: LatencyRun[]): string {
+  const rows = sb.map((s, k) => {
+    const a = am[k];
+    const ratio = a && s.p99Ms > 0 ? `${round(a.p99Ms / s.p99Ms, 2)}x` : '';
+    const line = (r: LatencyRun) =>
+      `| ${r.system} | ${r.rate.toLocaleString('en')} | ${r.sent} | ${r.notified} | ${r.lost} | ${r.doubled} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms |`;
+    return [`${line(s)} |`, a ? `${line(a)} ${ratio} |` : ''].join('\n');
+  });
+  return `## End to end: alert sent → webhook notification received, ${SECONDS} s per rate
+
+Every alert is its own incident (Switchboard: \`groupBy: [alertname, instance]\`, policy step after 0m to a
+webhook channel) or its own group (Alertmanager: \`group_by: [alertname, instance]\`, \`group_wait: 0s\`, its
+fastest setting). Alerts go in as Alertmanager webhooks (Switchboard) or \`POST /api/v2/alerts\`
+(Alertmanager), at most 100 requests/s (several alerts per request above 100 alerts/s). A fresh server per
+rate. Lost: sent and never notified within ${DRAIN_MS / 1000} s; doubled: notified more than once.
+
+| system | alerts/s | sent | notified | lost | doubled | p50 | p99 | max | Alertmanager p99 / Switchboard p99 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+Target: Switchboard p99 < 250 ms at 1,000 alerts/s, nothing lost or doubled at any rate.
+`;
+}
