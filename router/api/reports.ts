@@ -1,10 +1,14 @@
 // SLA report (GET /api/v1/reports/sla) and postmortem draft (GET /api/v1/incidents/{id}/postmortem).
+// The report is computed from the events stream (the audit trail), not from the incidents bucket, so it is
+// exact after restarts and on every replica alike.
 // Access as for incidents: the admin, or the tenant's ingest token for its own tenant (403 for a report of
 // another tenant, 404 for another tenant's incident, so ids do not leak). Viewer tokens read status pages only.
 import { type Request, Router } from 'express';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { readTenantIncidents } from '../sla/events-reader.ts';
 import { renderPostmortem } from '../sla/postmortem.ts';
-import { reportCsv, reportHtml, slaReport } from '../sla/report.ts';
+import { reportCsv, slaReport } from '../sla/report.ts';
+import { reportHtml } from '../sla/report-html.ts';
 import { canRead } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
@@ -23,7 +27,7 @@ export function reportsRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use('/api/v1/reports', authenticate(ctx));
 
-  r.get('/api/v1/reports/sla', (req, res) => {
+  r.get('/api/v1/reports/sla', async (req, res) => {
     const p = req.principal;
     if (!p || p.kind === 'viewer' || p.kind === 'shared') throw new ForbiddenError('this token cannot read reports');
     const q = req.query;
@@ -42,15 +46,31 @@ export function reportsRouter(ctx: ApiContext): Router {
       throw new ValidationError('format', 'must be one of: json, csv, html');
     const t = ctx.config.tenant(tenant);
     if (!t) throw new NotFoundError(`tenant ${tenant} not found`);
+    const now = ctx.clock();
+    const config = ctx.config.get()?.config;
+    const components = t.statusPage.components;
+    const started = Date.now();
+    const fold = await readTenantIncidents(ctx.js, {
+      tenant,
+      from: from - (to - from),
+      components,
+      progress: (p) => ctx.log.debug({ tenant, ...p }, 'reading events for the SLA report'),
+    });
     const report = slaReport({
       tenant,
       displayName: t.displayName,
-      level: ctx.config.get()?.config.serviceLevels[t.serviceLevel],
-      incidents: ctx.store.incidents(),
+      level: config?.serviceLevels[t.serviceLevel],
+      incidents: fold.incidents(),
+      components,
+      maintenance: config?.maintenanceWindows ?? [],
       from,
       to,
-      now: ctx.clock(),
+      now,
     });
+    ctx.log.info(
+      { tenant, from: report.current.from, to: report.current.to, incidents: fold.size, ms: Date.now() - started },
+      'SLA report',
+    );
     const name = `sla-${tenant}-${new Date(from).toISOString().slice(0, 10)}`;
     if (format === 'csv') {
       res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);

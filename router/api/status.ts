@@ -39,7 +39,12 @@ export function statusRouter(ctx: ApiContext): Router {
       });
       inputs.push({ incident: i, alerts, events: open ? await ctx.events.timeline(i.tenant, i.id) : [] });
     }
-    return statusPage({ tenant: t, incidents: inputs, now });
+    return statusPage({
+      tenant: t,
+      incidents: inputs,
+      maintenance: ctx.config.get()?.config.maintenanceWindows ?? [],
+      now,
+    });
   };
 
   const headers = (res: Response) => {

@@ -1,16 +1,29 @@
-// The SLA report of a tenant and period (docs/sla.md), as a pure computation over its incidents, and its
-// CSV and HTML renderings. The API (router/api/reports.ts) passes the incidents from the store.
+// The SLA report of a tenant and period (docs/sla.md), as a pure computation over its incidents, and its CSV.
+// The HTML is router/sla/report-html.ts. The API (router/api/reports.ts) folds the incidents from the events
+// stream (router/sla/fold.ts, read by router/sla/events-reader.ts).
 //
 // Incidents count in the period they were opened in ([from, to)). Means and p90 (nearest rank: the smallest
 // value at least 90 % of the values are at or below) are over the incidents that have the measure (acknowledged
 // for MTTA, resolved for MTTR). "Within target" is met / (met + breached): incidents still open and not yet
-// over their target are pending and count in neither. The previous period is the one of equal length just
-// before `from`; `change` is current minus previous (null when either side has no figure).
+// over their target are pending and count in neither. Customer updates (updates.ts): an incident is on time
+// when every update that fell due was given in time; one resolved before its first update fell due counts in
+// neither (not due). Uptime per status-page component (uptime.ts) is over the period up to `now`, from every
+// incident that overlaps it, whenever it opened. The previous period is the one of equal length just before
+// `from`; `change` is current minus previous (null when either side has no figure; percentages in points).
 import { SEVERITIES, type Severity } from '../alert.ts';
-import type { ServiceLevelConfig } from '../config/compiled.ts';
+import type { MaintenanceWindowConfig, ServiceLevelConfig } from '../config/compiled.ts';
 import type { Incident } from '../incidents/model.ts';
-import { escapeHtml } from '../notify/templates.ts';
-import { type Breach, type SlaStatus, slaStatus } from './breaches.ts';
+import {
+  type Breach,
+  type BreachKind,
+  type SlaIncident,
+  type SlaStatus,
+  slaClockStart,
+  slaExempt,
+  slaStatus,
+} from './breaches.ts';
+import { updateCadence } from './updates.ts';
+import { type Component, clipSpans, maintenanceSpans, mergeSpans, type Span, subtractSpans, uptime } from './uptime.ts';
 
 export interface Stat {
   count: number;
@@ -25,11 +38,49 @@ export interface WithinTarget {
   percent: number | null;
 }
 
+export interface UpdatesOnTime extends WithinTarget {
+  /** Resolved before the first update fell due: nothing was owed. */
+  notDue: number;
+}
+
 export interface ReportBreach extends Omit<Breach, 'overrunMs'> {
   severity: Severity;
   title: string;
   overrunSeconds: number;
+  /** Update breaches: which update was late (1 = the first). */
+  updateNumber?: number;
 }
+
+export interface SeverityFigures {
+  incidents: number;
+  coverage: '24x7' | 'businessHours' | null;
+  respondTargetSeconds: number | null;
+  resolveTargetSeconds: number | null;
+  mtta: Stat;
+  mttr: Stat;
+  respondWithinTarget: WithinTarget;
+  resolveWithinTarget: WithinTarget;
+  updatesOnTime: UpdatesOnTime;
+}
+
+export interface ComponentUptime {
+  name: string;
+  displayName: string;
+  /** Percent (3 decimals) of the measured time up; null when nothing was measured. */
+  uptimePercent: number | null;
+  /** The ServiceLevel's uptimeTarget (percent), or null. */
+  target: number | null;
+  /** uptimePercent >= target; null without a target or a figure. */
+  met: boolean | null;
+  downtimeSeconds: number;
+  maintenanceSeconds: number;
+  /** The period up to now, less maintenance. */
+  measuredSeconds: number;
+  /** Incidents whose outage of this component fell into the period (outside maintenance). */
+  incidents: string[];
+}
+
+export type BreachCounts = Record<BreachKind, number>;
 
 export interface PeriodFigures {
   from: string;
@@ -41,7 +92,11 @@ export interface PeriodFigures {
   mttd: Stat;
   respondWithinTarget: WithinTarget;
   resolveWithinTarget: WithinTarget;
+  updatesOnTime: UpdatesOnTime;
   breaches: ReportBreach[];
+  breachesByKind: BreachCounts;
+  severities: Record<Severity, SeverityFigures>;
+  uptime: ComponentUptime[];
 }
 
 export interface ReportChange {
@@ -54,8 +109,15 @@ export interface ReportChange {
   mttdP90Seconds: number | null;
   respondWithinTargetPercent: number | null;
   resolveWithinTargetPercent: number | null;
+  updatesOnTimePercent: number | null;
   breaches: number;
+  breachesByKind: BreachCounts;
+  /** Per component: uptime change in points. */
+  uptimePercent: Record<string, number | null>;
 }
+
+/** Customer-update outcome of one incident. */
+export type UpdateOutcome = 'met' | 'breached' | 'pending' | 'not_due' | 'no_target' | 'exempt';
 
 export interface ReportIncident {
   id: string;
@@ -66,6 +128,8 @@ export interface ReportIncident {
   startsAt: string;
   acknowledgedAt: string | null;
   resolvedAt: string | null;
+  /** When the SLA clock started (it started paging); null: it never paged. */
+  pagingSince: string | null;
   coverage: SlaStatus['coverage'];
   respondBy: string | null;
   resolveBy: string | null;
@@ -74,12 +138,18 @@ export interface ReportIncident {
   resolutionSeconds: number | null;
   respond: SlaStatus['respond'];
   resolve: SlaStatus['resolve'];
+  updates: UpdateOutcome;
+  customerUpdates: number;
+  updateBreaches: number;
+  /** Status-page components it was an outage of. */
+  components: string[];
 }
 
 export interface SlaReport {
   tenant: string;
   displayName: string;
   serviceLevel: string | null;
+  uptimeTarget: number | null;
   generatedAt: string;
   current: PeriodFigures;
   previous: PeriodFigures;
@@ -88,12 +158,25 @@ export interface SlaReport {
   incidents: ReportIncident[];
 }
 
+/** An incident as the report needs it: a stored Incident or one folded from the events (fold.ts). */
+export type ReportSourceIncident = SlaIncident &
+  Pick<Incident, 'tenant' | 'title' | 'status'> & {
+    /** Times of its customer-visible notes (epoch ms); none when absent. */
+    customerNotes?: number[];
+    /** Status-page components it was an outage of; none when absent. */
+    componentsDown?: string[];
+  };
+
 export interface ReportInput {
   tenant: string;
   displayName: string;
   level: ServiceLevelConfig | undefined;
-  /** Every incident known (other tenants' are ignored). */
-  incidents: Iterable<Incident>;
+  /** Every incident known (other tenants' are ignored); those opened before the period count for uptime only. */
+  incidents: Iterable<ReportSourceIncident>;
+  /** The tenant's status-page components (uptime is reported for these). */
+  components?: readonly Component[];
+  /** Maintenance windows (only the tenant's apply): excluded from uptime. */
+  maintenance?: readonly MaintenanceWindowConfig[];
   from: number;
   to: number;
   now: number;
@@ -109,42 +192,148 @@ export function stat(valuesMs: number[]): Stat {
   return { count: sorted.length, meanSeconds: seconds(mean), p90Seconds: seconds(p90) };
 }
 
-function within(statuses: SlaStatus[], key: 'respond' | 'resolve'): WithinTarget {
-  const n = (o: SlaStatus['respond']) => statuses.filter((s) => s[key] === o).length;
+const percentOf = (met: number, breached: number) =>
+  met + breached ? Math.round((met / (met + breached)) * 1000) / 10 : null;
+
+function within(outcomes: string[]): WithinTarget {
+  const n = (o: string) => outcomes.filter((x) => x === o).length;
   const met = n('met');
   const breached = n('breached');
-  const decided = met + breached;
-  return { met, breached, pending: n('pending'), percent: decided ? Math.round((met / decided) * 1000) / 10 : null };
+  return { met, breached, pending: n('pending'), percent: percentOf(met, breached) };
+}
+
+function updatesWithin(outcomes: UpdateOutcome[]): UpdatesOnTime {
+  return { ...within(outcomes), notDue: outcomes.filter((o) => o === 'not_due').length };
+}
+
+interface Row {
+  i: ReportSourceIncident;
+  s: SlaStatus;
+  updates: UpdateOutcome;
+  updateBreaches: ReportBreach[];
+}
+
+/** The customer-update outcome and breaches of one incident at `now`. */
+function updatesOf(
+  i: ReportSourceIncident,
+  level: ServiceLevelConfig | undefined,
+  now: number,
+): { outcome: UpdateOutcome; breaches: ReportBreach[] } {
+  const target = level?.targets[i.severity];
+  if (!target?.firstUpdateMs) return { outcome: 'no_target', breaches: [] };
+  if (slaExempt(i)) return { outcome: 'exempt', breaches: [] };
+  const resolvedAt = i.resolvedAt ? Date.parse(i.resolvedAt) : null;
+  const c = updateCadence({
+    startedAt: slaClockStart(i),
+    resolvedAt,
+    customerNotes: i.customerNotes ?? [],
+    target,
+    now,
+  });
+  const breaches = c.breaches.map(
+    (b): ReportBreach => ({
+      kind: 'update',
+      incidentId: i.id,
+      deadline: new Date(b.due).toISOString(),
+      ongoing: b.ongoing,
+      severity: i.severity,
+      title: i.title,
+      overrunSeconds: seconds(b.overrunMs) as number,
+      updateNumber: b.n + 1,
+    }),
+  );
+  const outcome: UpdateOutcome =
+    breaches.length > 0 ? 'breached' : resolvedAt === null ? 'pending' : c.dues.length === 0 ? 'not_due' : 'met';
+  return { outcome, breaches };
+}
+
+function statsOf(rows: Row[]) {
+  const values = (k: 'responseMs' | 'resolutionMs' | 'detectionMs') =>
+    rows.map((r) => r.s[k]).filter((v): v is number => v !== null);
+  return {
+    mtta: stat(values('responseMs')),
+    mttr: stat(values('resolutionMs')),
+    mttd: stat(values('detectionMs')),
+    respondWithinTarget: within(rows.map((r) => r.s.respond)),
+    resolveWithinTarget: within(rows.map((r) => r.s.resolve)),
+    updatesOnTime: updatesWithin(rows.map((r) => r.updates)),
+  };
+}
+
+function uptimeOf(all: ReportSourceIncident[], input: ReportInput, from: number, to: number): ComponentUptime[] {
+  const end = Math.min(to, input.now);
+  const target = input.level?.uptimeTarget ?? null;
+  return (input.components ?? []).map((c) => {
+    const maintenance = maintenanceSpans(input.maintenance ?? [], input.tenant, c, from, end);
+    const spans: Span[] = [];
+    const incidents: string[] = [];
+    for (const i of all) {
+      if (!i.componentsDown?.includes(c.name)) continue;
+      const span: Span = [Date.parse(i.openedAt), i.resolvedAt ? Date.parse(i.resolvedAt) : input.now];
+      if (subtractSpans(clipSpans(mergeSpans([span]), from, end), maintenance).length === 0) continue;
+      spans.push(span);
+      incidents.push(i.id);
+    }
+    const u = uptime(spans, maintenance, from, Math.max(from, end));
+    return {
+      name: c.name,
+      displayName: c.displayName,
+      uptimePercent: u.percent,
+      target,
+      met: target === null || u.percent === null ? null : u.percent >= target,
+      downtimeSeconds: u.downMs / 1000,
+      maintenanceSeconds: u.maintenanceMs / 1000,
+      measuredSeconds: u.measuredMs / 1000,
+      incidents,
+    };
+  });
 }
 
 function period(
-  incidents: Incident[],
-  level: ServiceLevelConfig | undefined,
+  all: ReportSourceIncident[],
+  input: ReportInput,
   from: number,
   to: number,
-  now: number,
 ): { figures: PeriodFigures; rows: ReportIncident[] } {
-  const mine = incidents
-    .filter((i) => {
-      const at = Date.parse(i.openedAt);
-      return at >= from && at < to;
-    })
-    .sort((a, b) => (a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : a.id < b.id ? -1 : 1));
-  const statuses = mine.map((i) => slaStatus(i, level, now));
+  const { level, now } = input;
+  const mine = all.filter((i) => {
+    const at = Date.parse(i.openedAt);
+    return at >= from && at < to;
+  });
+  const rows: Row[] = mine.map((i) => {
+    const u = updatesOf(i, level, now);
+    return { i, s: slaStatus(i, level, now), updates: u.outcome, updateBreaches: u.breaches };
+  });
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const i of mine) bySeverity[i.severity]++;
-  const values = (k: 'responseMs' | 'resolutionMs' | 'detectionMs') =>
-    statuses.map((s) => s[k]).filter((v): v is number => v !== null);
   const breaches: ReportBreach[] = [];
-  statuses.forEach((s, idx) => {
-    const i = mine[idx] as Incident;
+  for (const { i, s, updateBreaches } of rows) {
     for (const { overrunMs, ...b } of s.breaches) {
       breaches.push({ ...b, severity: i.severity, title: i.title, overrunSeconds: seconds(overrunMs) as number });
     }
-  });
-  const rows = mine.map((i, idx): ReportIncident => {
-    const s = statuses[idx] as SlaStatus;
-    return {
+    breaches.push(...updateBreaches);
+  }
+  const breachesByKind: BreachCounts = { respond: 0, resolve: 0, update: 0 };
+  for (const b of breaches) breachesByKind[b.kind]++;
+  const severities = Object.fromEntries(
+    SEVERITIES.map((sev): [Severity, SeverityFigures] => {
+      const t = level?.targets[sev];
+      const of = rows.filter((r) => r.i.severity === sev);
+      const { mttd: _mttd, ...figures } = statsOf(of);
+      return [
+        sev,
+        {
+          incidents: of.length,
+          coverage: t?.coverage ?? null,
+          respondTargetSeconds: t ? t.respondMs / 1000 : null,
+          resolveTargetSeconds: t ? t.resolveMs / 1000 : null,
+          ...figures,
+        },
+      ];
+    }),
+  ) as Record<Severity, SeverityFigures>;
+  const out = rows.map(
+    ({ i, s, updates, updateBreaches }): ReportIncident => ({
       id: i.id,
       severity: i.severity,
       title: i.title,
@@ -153,6 +342,7 @@ function period(
       startsAt: i.startsAt,
       acknowledgedAt: i.acknowledgedAt,
       resolvedAt: i.resolvedAt,
+      pagingSince: slaExempt(i) ? null : new Date(slaClockStart(i)).toISOString(),
       coverage: s.coverage,
       respondBy: s.respondBy,
       resolveBy: s.resolveBy,
@@ -161,38 +351,45 @@ function period(
       resolutionSeconds: seconds(s.resolutionMs),
       respond: s.respond,
       resolve: s.resolve,
-    };
-  });
+      updates,
+      customerUpdates: i.customerNotes?.length ?? 0,
+      updateBreaches: updateBreaches.length,
+      components: i.componentsDown ?? [],
+    }),
+  );
   return {
     figures: {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       incidents: mine.length,
       bySeverity,
-      mtta: stat(values('responseMs')),
-      mttr: stat(values('resolutionMs')),
-      mttd: stat(values('detectionMs')),
-      respondWithinTarget: within(statuses, 'respond'),
-      resolveWithinTarget: within(statuses, 'resolve'),
+      ...statsOf(rows),
       breaches,
+      breachesByKind,
+      severities,
+      uptime: uptimeOf(all, input, from, to),
     },
-    rows,
+    rows: out,
   };
 }
 
 const diff = (a: number | null, b: number | null) =>
   a === null || b === null ? null : Math.round((a - b) * 1000) / 1000;
 
+const byOpening = (a: ReportSourceIncident, b: ReportSourceIncident) =>
+  a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
 export function slaReport(input: ReportInput): SlaReport {
-  const all = [...input.incidents].filter((i) => i.tenant === input.tenant);
+  const all = [...input.incidents].filter((i) => i.tenant === input.tenant).sort(byOpening);
   const length = input.to - input.from;
-  const cur = period(all, input.level, input.from, input.to, input.now);
-  const prev = period(all, input.level, input.from - length, input.from, input.now).figures;
+  const cur = period(all, input, input.from, input.to);
+  const prev = period(all, input, input.from - length, input.from).figures;
   const c = cur.figures;
   return {
     tenant: input.tenant,
     displayName: input.displayName,
     serviceLevel: input.level?.key ?? null,
+    uptimeTarget: input.level?.uptimeTarget ?? null,
     generatedAt: new Date(input.now).toISOString(),
     current: c,
     previous: prev,
@@ -206,16 +403,42 @@ export function slaReport(input: ReportInput): SlaReport {
       mttdP90Seconds: diff(c.mttd.p90Seconds, prev.mttd.p90Seconds),
       respondWithinTargetPercent: diff(c.respondWithinTarget.percent, prev.respondWithinTarget.percent),
       resolveWithinTargetPercent: diff(c.resolveWithinTarget.percent, prev.resolveWithinTarget.percent),
+      updatesOnTimePercent: diff(c.updatesOnTime.percent, prev.updatesOnTime.percent),
       breaches: c.breaches.length - prev.breaches.length,
+      breachesByKind: {
+        respond: c.breachesByKind.respond - prev.breachesByKind.respond,
+        resolve: c.breachesByKind.resolve - prev.breachesByKind.resolve,
+        update: c.breachesByKind.update - prev.breachesByKind.update,
+      },
+      uptimePercent: Object.fromEntries(
+        c.uptime.map((u) => [
+          u.name,
+          diff(u.uptimePercent, prev.uptime.find((p) => p.name === u.name)?.uptimePercent ?? null),
+        ]),
+      ),
     },
     incidents: cur.rows,
   };
 }
 
+/** 1h 05m, 2d 3h, 45s: durations for people. */
+export function humanDuration(secondsValue: number | null): string {
+  if (secondsValue === null) return '–';
+  const s = Math.round(Math.abs(secondsValue));
+  const sign = secondsValue < 0 ? '−' : '';
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${sign}${d}d ${h}h`;
+  if (h > 0) return `${sign}${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${sign}${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${sign}${s}s`;
+}
+
 // ---- CSV ----
 
 function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
   // Quote what CSV needs quoted; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
   const safe = /^[=+\-@\t\r]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
@@ -242,22 +465,22 @@ const INCIDENT_COLUMNS = [
   'resolve',
 ] as const;
 
+const LATER_COLUMNS = ['pagingSince', 'updates', 'customerUpdates', 'updateBreaches', 'components'] as const;
+
 /** Summary figures as [metric, current, previous, change] rows (CSV and HTML share them). */
 export function summaryRows(r: SlaReport): [string, number | null, number | null, number | null][] {
   const c = r.current;
   const p = r.previous;
   const d = r.change;
+  const kinds: BreachKind[] = ['respond', 'resolve', 'update'];
   return [
     ['incidents', c.incidents, p.incidents, d.incidents],
-    ...SEVERITIES.map(
-      (s) =>
-        [`incidents_${s}`, c.bySeverity[s], p.bySeverity[s], c.bySeverity[s] - p.bySeverity[s]] as [
-          string,
-          number,
-          number,
-          number,
-        ],
-    ),
+    ...SEVERITIES.map((s): [string, number, number, number] => [
+      `incidents_${s}`,
+      c.bySeverity[s],
+      p.bySeverity[s],
+      c.bySeverity[s] - p.bySeverity[s],
+    ]),
     ['mtta_mean_seconds', c.mtta.meanSeconds, p.mtta.meanSeconds, d.mttaMeanSeconds],
     ['mtta_p90_seconds', c.mtta.p90Seconds, p.mtta.p90Seconds, d.mttaP90Seconds],
     ['mttr_mean_seconds', c.mttr.meanSeconds, p.mttr.meanSeconds, d.mttrMeanSeconds],
@@ -276,143 +499,64 @@ export function summaryRows(r: SlaReport): [string, number | null, number | null
       p.resolveWithinTarget.percent,
       d.resolveWithinTargetPercent,
     ],
+    ['updates_on_time_percent', c.updatesOnTime.percent, p.updatesOnTime.percent, d.updatesOnTimePercent],
     ['breaches', c.breaches.length, p.breaches.length, d.breaches],
+    ...kinds.map((k): [string, number, number, number] => [
+      `breaches_${k}`,
+      c.breachesByKind[k],
+      p.breachesByKind[k],
+      d.breachesByKind[k],
+    ]),
+    ...c.uptime.map((u): [string, number | null, number | null, number | null] => [
+      `uptime_percent_${u.name}`,
+      u.uptimePercent,
+      p.uptime.find((x) => x.name === u.name)?.uptimePercent ?? null,
+      d.uptimePercent[u.name] ?? null,
+    ]),
   ];
 }
 
-/** One row per incident of the period, then a blank line and the summary (metric, current, previous, change). */
+/**
+ * One row per incident of the period, a blank line, the summary (metric, current, previous, change), a blank
+ * line and one row per breach (kind, incident, severity, deadline, overrun, ongoing).
+ */
 export function reportCsv(r: SlaReport): string {
-  let out = csvLine([...INCIDENT_COLUMNS, 'respondOverrunSeconds', 'resolveOverrunSeconds']);
+  let out = csvLine([...INCIDENT_COLUMNS, 'respondOverrunSeconds', 'resolveOverrunSeconds', ...LATER_COLUMNS]);
   for (const i of r.incidents) {
     const overrun = (kind: string) =>
       r.current.breaches.find((b) => b.incidentId === i.id && b.kind === kind)?.overrunSeconds ?? null;
-    out += csvLine([...INCIDENT_COLUMNS.map((c) => i[c]), overrun('respond'), overrun('resolve')]);
+    out += csvLine([
+      ...INCIDENT_COLUMNS.map((c) => i[c]),
+      overrun('respond'),
+      overrun('resolve'),
+      ...LATER_COLUMNS.map((c) => i[c]),
+    ]);
   }
   out += '\r\n';
   out += csvLine(['metric', 'current', 'previous', 'change']);
   for (const row of summaryRows(r)) out += csvLine(row);
+  out += '\r\n';
+  out += csvLine([
+    'breach',
+    'incidentId',
+    'severity',
+    'title',
+    'deadline',
+    'overrunSeconds',
+    'ongoing',
+    'updateNumber',
+  ]);
+  for (const b of r.current.breaches) {
+    out += csvLine([
+      b.kind,
+      b.incidentId,
+      b.severity,
+      b.title,
+      b.deadline,
+      b.overrunSeconds,
+      b.ongoing,
+      b.updateNumber,
+    ]);
+  }
   return out;
-}
-
-// ---- HTML ----
-
-/** 1h 05m, 2d 3h, 45s: durations for people. */
-export function humanDuration(secondsValue: number | null): string {
-  if (secondsValue === null) return '–';
-  const s = Math.round(Math.abs(secondsValue));
-  const sign = secondsValue < 0 ? '−' : '';
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${sign}${d}d ${h}h`;
-  if (h > 0) return `${sign}${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${sign}${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${sign}${s}s`;
-}
-
-const pct = (v: number | null) => (v === null ? '–' : `${v}%`);
-const signed = (v: number | null, fmt: (x: number) => string) =>
-  v === null ? '–' : v === 0 ? '±0' : v > 0 ? `+${fmt(v)}` : `−${fmt(-v)}`;
-
-/** Grouped bars: incidents by severity, this period against the previous one. Inline SVG, no external refs. */
-function severityChart(r: SlaReport): string {
-  const max = Math.max(1, ...SEVERITIES.flatMap((s) => [r.current.bySeverity[s], r.previous.bySeverity[s]]));
-  const w = 480;
-  const h = 200;
-  const base = 170;
-  const group = (w - 40) / SEVERITIES.length;
-  const bar = group / 3;
-  const bars = SEVERITIES.map((s, k) => {
-    const x = 30 + k * group;
-    const one = (v: number, dx: number, cls: string) => {
-      const bh = Math.round((v / max) * 140);
-      return (
-        `<rect class="${cls}" x="${x + dx}" y="${base - bh}" width="${bar}" height="${bh}"><title>${s}: ${v}</title></rect>` +
-        `<text x="${x + dx + bar / 2}" y="${base - bh - 4}" text-anchor="middle">${v}</text>`
-      );
-    };
-    return (
-      one(r.previous.bySeverity[s], 0, 'prev') +
-      one(r.current.bySeverity[s], bar, 'cur') +
-      `<text x="${x + bar}" y="${base + 16}" text-anchor="middle">${s}</text>`
-    );
-  }).join('');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Incidents by severity" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}">` +
-    `<line x1="25" y1="${base}" x2="${w - 5}" y2="${base}" stroke="#555"/>${bars}` +
-    `<rect class="prev" x="${w - 190}" y="4" width="10" height="10"/><text x="${w - 175}" y="13">previous period</text>` +
-    `<rect class="cur" x="${w - 90}" y="4" width="10" height="10"/><text x="${w - 75}" y="13">this period</text></svg>`
-  );
-}
-
-/** A printable page: executive summary first, then the technical detail. Self-contained (no external requests). */
-export function reportHtml(r: SlaReport): string {
-  const e = (v: unknown) => escapeHtml(v === null || v === undefined ? '–' : String(v));
-  const c = r.current;
-  const range = `${c.from.slice(0, 16).replace('T', ' ')} – ${c.to.slice(0, 16).replace('T', ' ')} UTC`;
-  const kpi = (label: string, value: string, change: string) =>
-    `<div class="kpi"><div class="label">${e(label)}</div><div class="value">${e(value)}</div><div class="change">${e(change)} vs previous period</div></div>`;
-  const breachRows = c.breaches
-    .map(
-      (b) =>
-        `<tr><td>${e(b.kind)}</td><td>${e(b.incidentId)}</td><td>${e(b.severity)}</td><td>${e(b.title)}</td>` +
-        `<td>${e(b.deadline)}</td><td>${e(humanDuration(b.overrunSeconds))}${b.ongoing ? ' (ongoing)' : ''}</td></tr>`,
-    )
-    .join('');
-  const incidentRows = r.incidents
-    .map(
-      (i) =>
-        `<tr><td>${e(i.id)}</td><td>${e(i.severity)}</td><td>${e(i.title)}</td><td>${e(i.status)}</td>` +
-        `<td>${e(i.openedAt)}</td><td>${e(humanDuration(i.detectionSeconds))}</td><td>${e(humanDuration(i.responseSeconds))}</td>` +
-        `<td>${e(humanDuration(i.resolutionSeconds))}</td><td class="${e(i.respond)}">${e(i.respond)}</td><td class="${e(i.resolve)}">${e(i.resolve)}</td></tr>`,
-    )
-    .join('');
-  const summary = summaryRows(r)
-    .map(([m, cur, prev, d]) => `<tr><td>${e(m)}</td><td>${e(cur)}</td><td>${e(prev)}</td><td>${e(d)}</td></tr>`)
-    .join('');
-  const breachCount = c.breaches.length;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SLA report ${e(r.displayName)} ${e(range)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:960px;margin:24px auto;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ccc}
-.kpis{display:flex;flex-wrap:wrap;gap:12px}.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:150px}
-.kpi .label{color:#666;font-size:12px}.kpi .value{font-size:22px;font-weight:600}.kpi .change{color:#666;font-size:12px}
-table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}
-th{background:#f3f3f3}.breached{color:#b00020;font-weight:600}.met{color:#1b5e20}
-svg text{font:11px sans-serif}svg .cur{fill:#1565c0}svg .prev{fill:#b0bec5}
-@media print{body{margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}
-</style></head><body>
-<h1>SLA report: ${e(r.displayName)}</h1>
-<p>${e(range)} · service level ${e(r.serviceLevel)} · generated ${e(r.generatedAt)}</p>
-<section id="executive-summary"><h2>Executive summary</h2>
-<p>${c.incidents} incident${c.incidents === 1 ? '' : 's'} (${signed(r.change.incidents, String)} against the previous period).
-${pct(c.respondWithinTarget.percent)} were answered and ${pct(c.resolveWithinTarget.percent)} resolved within the agreed targets;
-${breachCount === 0 ? 'no target was missed.' : `${breachCount} target${breachCount === 1 ? ' was' : 's were'} missed (listed below).`}</p>
-<div class="kpis">
-${kpi(
-  'Response within target',
-  pct(c.respondWithinTarget.percent),
-  signed(r.change.respondWithinTargetPercent, (x) => `${x} pts`),
-)}
-${kpi(
-  'Resolution within target',
-  pct(c.resolveWithinTarget.percent),
-  signed(r.change.resolveWithinTargetPercent, (x) => `${x} pts`),
-)}
-${kpi('Mean time to acknowledge', humanDuration(c.mtta.meanSeconds), signed(r.change.mttaMeanSeconds, humanDuration))}
-${kpi('Mean time to resolve', humanDuration(c.mttr.meanSeconds), signed(r.change.mttrMeanSeconds, humanDuration))}
-</div>
-<figure>${severityChart(r)}<figcaption>Incidents by severity</figcaption></figure>
-</section>
-<section id="technical-detail"><h2>Technical detail</h2>
-<h3>Figures</h3>
-<table><thead><tr><th>metric</th><th>this period</th><th>previous period</th><th>change</th></tr></thead><tbody>${summary}</tbody></table>
-<h3>Breaches</h3>
-${breachCount === 0 ? '<p>None.</p>' : `<table><thead><tr><th>kind</th><th>incident</th><th>severity</th><th>title</th><th>deadline</th><th>overrun</th></tr></thead><tbody>${breachRows}</tbody></table>`}
-<h3>Incidents</h3>
-<table><thead><tr><th>id</th><th>severity</th><th>title</th><th>status</th><th>opened</th><th>detection</th><th>response</th><th>resolution</th><th>respond</th><th>resolve</th></tr></thead><tbody>${incidentRows}</tbody></table>
-<p>Times are measured on each target's clock: business time for business-hours targets, wall time for 24x7 targets.</p>
-</section></body></html>
-`;
 }

@@ -26,6 +26,7 @@ h1{font-size:1.6em;margin:0 0 16px}h2{font-size:1.15em;margin:28px 0 10px}
 .state.degraded{color:#b37400;background:none}.state.outage{color:#c62828;background:none}
 .bars{display:flex;gap:1px;height:28px;margin:10px 0 4px}
 .bars span{flex:1;border-radius:1px;background:#2e8540}.bars span.d{background:#d98c00}.bars span.o{background:#c62828}
+.bars span.m{background:#1565c0}
 .meta{font-size:.8em;color:#5b6472;display:flex;justify-content:space-between}
 .update{border-left:3px solid #dde1e6;padding:4px 10px;margin:8px 0}.update p{margin:4px 0;white-space:pre-wrap}
 footer{margin-top:28px;font-size:.8em;color:#5b6472}
@@ -39,8 +40,10 @@ export function statusHtml(p: StatusPage): string {
     .map((c) => {
       const bars = c.days
         .map((d) => {
-          const cls = d.outage >= 0.05 ? ' class="o"' : d.outage > 0 ? ' class="d"' : '';
-          const title = `${d.date}: ${(100 * (1 - d.outage)).toFixed(2)}% up`;
+          const cls =
+            d.outage >= 0.05 ? ' class="o"' : d.outage > 0 ? ' class="d"' : d.maintenance > 0 ? ' class="m"' : '';
+          const up = d.maintenance < 1 ? (100 * (1 - d.outage / (1 - d.maintenance))).toFixed(2) : '100.00';
+          const title = `${d.date}: ${up}% up${d.maintenance > 0 ? `, ${(100 * d.maintenance).toFixed(1)}% maintenance` : ''}`;
           return `<span${cls} title="${e(title)}"></span>`;
         })
         .join('');

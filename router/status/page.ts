@@ -2,9 +2,10 @@
 // `now` included, is passed in. Only what a customer may see leaves here: component states, the tenant's
 // open incidents with their public status, customer-visible notes (never internal ones) and uptime bars.
 import type { AlertStatus, Severity } from '../alert.ts';
-import type { TenantConfig } from '../config/compiled.ts';
+import type { MaintenanceWindowConfig, TenantConfig } from '../config/compiled.ts';
 import { matchesAll } from '../config/matchers.ts';
 import type { Incident, IncidentEvent } from '../incidents/model.ts';
+import { componentsDown, type DayBar, dailyBars, maintenanceSpans, type Span, uptime } from '../sla/uptime.ts';
 
 export type ComponentState = 'operational' | 'degraded' | 'outage';
 export type PublicStatus = NonNullable<IncidentEvent['publicStatus']>;
@@ -31,10 +32,16 @@ export interface StatusPage {
     name: string;
     displayName: string;
     state: ComponentState;
-    /** Share of the last 90 UTC days (today up to now) without an outage, in percent (3 decimals). */
+    /**
+     * Share of the last 90 UTC days (today up to now) without an outage, in percent (3 decimals); maintenance
+     * of the component counts neither as up nor as down (router/sla/uptime.ts).
+     */
     uptimePercent: number;
-    /** Oldest first; `outage` is the fraction of the day (elapsed part for today) with an outage. */
-    days: { date: string; outage: number }[];
+    /**
+     * Oldest first; `outage` is the fraction of the day (elapsed part for today) with an outage outside
+     * maintenance, `maintenance` the fraction in maintenance.
+     */
+    days: DayBar[];
   }[];
   incidents: {
     id: string;
@@ -56,13 +63,15 @@ const worse = (a: ComponentState, b: ComponentState) => (RANK[b] > RANK[a] ? b :
 export function statusPage(input: {
   tenant: TenantConfig;
   incidents: Iterable<StatusIncidentInput>;
+  /** Maintenance windows (any tenant's; only this tenant's apply): excluded from uptime. */
+  maintenance?: readonly MaintenanceWindowConfig[];
   now: number;
 }): StatusPage {
   const { tenant, now } = input;
   const comps = tenant.statusPage.components;
   const own = [...input.incidents].filter((x) => x.incident.tenant === tenant.name);
   const state = new Map<string, ComponentState>(comps.map((c) => [c.name, 'operational']));
-  const outages = new Map<string, [number, number][]>(comps.map((c) => [c.name, []]));
+  const outages = new Map<string, Span[]>(comps.map((c) => [c.name, []]));
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const windowStart = today - (UPTIME_DAYS - 1) * DAY_MS;
   const incidents: StatusPage['incidents'] = [];
@@ -73,19 +82,21 @@ export function statusPage(input: {
     const to = i.resolvedAt ? Date.parse(i.resolvedAt) : now;
     const affected: string[] = [];
     for (const c of comps) {
-      const hits = alerts.filter((a) => matchesAll(c.matchers, a.labels));
-      if (open) {
-        for (const a of hits.filter((x) => x.status === 'firing')) {
-          state.set(c.name, worse(state.get(c.name) ?? 'operational', stateOf(a.severity)));
-          if (!affected.includes(c.name)) affected.push(c.name);
-        }
+      if (!open) continue;
+      for (const a of alerts.filter((x) => x.status === 'firing' && matchesAll(c.matchers, x.labels))) {
+        state.set(c.name, worse(state.get(c.name) ?? 'operational', stateOf(a.severity)));
+        if (!affected.includes(c.name)) affected.push(c.name);
       }
-      // Uptime: the incident's whole life counts as an outage of a component one of its critical/high alerts
-      // hit (while open: one still firing, so the bar agrees with the current state).
-      const down = hits.some((a) => stateOf(a.severity) === 'outage' && (!open || a.status === 'firing'));
-      if (down && to > windowStart && from < now) {
-        outages.get(c.name)?.push([Math.max(from, windowStart), Math.min(to, now)]);
-      }
+    }
+    // Uptime: the incident's whole life counts as an outage of a component one of its critical/high alerts
+    // hit (while open: one still firing, so the bar agrees with the current state).
+    if (to > windowStart && from < now) {
+      const down = componentsDown(
+        comps,
+        alerts.map((a) => ({ ...a, firing: a.status === 'firing' })),
+        open,
+      );
+      for (const name of down) outages.get(name)?.push([from, to]);
     }
     if (!open) continue;
     const notes = events
@@ -104,23 +115,14 @@ export function statusPage(input: {
   incidents.sort((a, b) => b.openedAt.localeCompare(a.openedAt));
 
   const components = comps.map((c) => {
-    const spans = merge(outages.get(c.name) ?? []);
-    const days: StatusPage['components'][number]['days'] = [];
-    let down = 0;
-    for (let d = windowStart; d <= today; d += DAY_MS) {
-      const end = Math.min(d + DAY_MS, now);
-      const len = end - d;
-      const ms = spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, end) - Math.max(a, d)), 0);
-      down += ms;
-      days.push({ date: new Date(d).toISOString().slice(0, 10), outage: len > 0 ? round(ms / len, 4) : 0 });
-    }
-    const total = now - windowStart;
+    const maintenance = maintenanceSpans(input.maintenance ?? [], tenant.name, c, windowStart, now);
+    const spans = outages.get(c.name) ?? [];
     return {
       name: c.name,
       displayName: c.displayName,
       state: state.get(c.name) ?? 'operational',
-      uptimePercent: total > 0 ? round(100 * (1 - down / total), 3) : 100,
-      days,
+      uptimePercent: uptime(spans, maintenance, windowStart, now).percent ?? 100,
+      days: dailyBars(spans, maintenance, windowStart, now),
     };
   });
 
@@ -133,16 +135,3 @@ export function statusPage(input: {
     incidents,
   };
 }
-
-/** Overlapping intervals joined, so overlapping incidents are not counted twice. */
-function merge(spans: [number, number][]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-    else if (b > a) out.push([a, b]);
-  }
-  return out;
-}
-
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { Incident } from '../../../router/incidents/model.ts';
 import { Metrics } from '../../../router/metrics.ts';
 import { renderPostmortem } from '../../../router/sla/postmortem.ts';
-import { reportCsv, reportHtml, slaReport, stat } from '../../../router/sla/report.ts';
+import { reportCsv, slaReport, stat } from '../../../router/sla/report.ts';
+import { reportHtml } from '../../../router/sla/report-html.ts';
 import { ResponseTimeObserver } from '../../../router/sla/response-metrics.ts';
 import { at, incident, level } from './fixtures.ts';
 
@@ -84,7 +85,10 @@ describe('SLA report', () => {
       mttdP90Seconds: 540,
       respondWithinTargetPercent: -33.3,
       resolveWithinTargetPercent: -25,
+      updatesOnTimePercent: null,
       breaches: 3,
+      breachesByKind: { respond: 2, resolve: 1, update: 0 },
+      uptimePercent: {},
     });
   });
 
@@ -92,11 +96,11 @@ describe('SLA report', () => {
     const lines = reportCsv(report()).split('\r\n');
     assert.match(
       lines[0] as string,
-      /^id,severity,title,status,openedAt,.*,respondOverrunSeconds,resolveOverrunSeconds$/,
+      /^id,severity,title,status,openedAt,.*,respondOverrunSeconds,resolveOverrunSeconds,pagingSince,updates,customerUpdates,updateBreaches,components$/,
     );
     assert.match(
       lines[2] as string,
-      /^i2,critical,Incident i2,resolved,2026-03-03T10:00:00.000Z,.*,breached,met,300,$/,
+      /^i2,critical,Incident i2,resolved,2026-03-03T10:00:00.000Z,.*,breached,met,300,,2026-03-03T10:00:00.000Z,no_target,0,0,$/,
     );
     assert.equal(lines[7], '');
     assert.equal(lines[8], 'metric,current,previous,change');
