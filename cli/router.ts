@@ -3,6 +3,7 @@ import { startRouter } from '../router/main.ts';
 import { type Command, parse, parseListen, positiveInt, serveUntilSignal, UsageError } from './usage.ts';
 
 const USAGE = `Usage: switchboard router (--config DIR | --config-from-nats) [--nats URL] [--listen HOST:PORT] [--replicas N]
+                          [--partitions N]
 
 Runs the router: ingest API, incident processing, metrics.
 
@@ -10,7 +11,9 @@ Runs the router: ingest API, incident processing, metrics.
   --config-from-nats  Kubernetes mode: the snapshot the operator writes to the KV bucket sb-config
   --nats URL          NATS server(s), comma-separated (default nats://127.0.0.1:4222)
   --listen HOST:PORT  HTTP listen address (default 0.0.0.0:8080)
-  --replicas N        replicas of streams and buckets on a NATS cluster (default 1)
+  --replicas N        replicas of streams and buckets on a NATS cluster (default 1; 3 on a 3-node cluster)
+  --partitions N      partitions of the alerts stream, applied by one replica each at a time (default 8;
+                      the same on every replica; docs/scaling.md)
   --role ROLE         all (default): API and processing; api: API only (processing runs in all-role replicas)
   --max-body BYTES    largest accepted request body (default 4194304)
 
@@ -38,6 +41,7 @@ export const routerCommand: Command = {
       nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
       listen: { type: 'string', default: '0.0.0.0:8080' },
       replicas: { type: 'string', default: '1' },
+      partitions: { type: 'string', default: '8' },
       role: { type: 'string', default: 'all' },
       'max-body': { type: 'string', default: String(4 * 1024 * 1024) },
     });
@@ -46,6 +50,8 @@ export const routerCommand: Command = {
     if (values.role !== 'all' && values.role !== 'api')
       throw new UsageError(`--role must be all or api, got "${values.role}"`);
     const role: 'all' | 'api' = values.role;
+    const partitions = positiveInt(values.partitions, '--partitions');
+    if (partitions > 1024) throw new UsageError(`--partitions must be at most 1024, got ${partitions}`);
     const log = createLogger('switchboard-router');
     if (!process.env['SWITCHBOARD_ADMIN_TOKEN'])
       log.warn('SWITCHBOARD_ADMIN_TOKEN is not set: the admin API is disabled');
@@ -55,7 +61,10 @@ export const routerCommand: Command = {
         natsUrl: values.nats,
         listen: parseListen(values.listen),
         role,
-        bus: { replicas: positiveInt(values.replicas, '--replicas') },
+        bus: {
+          replicas: positiveInt(values.replicas, '--replicas'),
+          partitions,
+        },
         maxBodyBytes: positiveInt(values['max-body'], '--max-body'),
         log,
       }),

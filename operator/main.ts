@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { StorageType } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { openBucket } from '../router/bus/buckets.ts';
 import { type Bus, connectBus } from '../router/bus/connection.ts';
 import { CONFIG_BUCKET } from '../router/bus/subjects.ts';
 import { type Clock, systemClock } from '../router/clock.ts';
@@ -70,7 +71,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   let kv: KV;
   try {
     // The same settings as the router's setupBus, so whichever starts first creates it identically.
-    kv = await new Kvm(bus.nc).create(CONFIG_BUCKET, {
+    kv = await openBucket(bus.nc, CONFIG_BUCKET, {
       history: 10,
       replicas: o.replicas ?? 1,
       storage: StorageType.File,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ackRouter } from './api/ack.ts';
 import { createApp } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
@@ -39,6 +39,8 @@ import { createDispatcher } from './notify/dispatch.ts';
 import { createNotifyMetrics } from './notify/metrics.ts';
 import { notifySettingsFromEnv, settingsProblems } from './notify/settings.ts';
 import { AlertConsumer } from './pipeline/consumer.ts';
+import { type LeaseTimings, PartitionLeases } from './pipeline/leases.ts';
+import { discoverPartitions } from './pipeline/partitions.ts';
 import { escalationTimes } from './sla/deadlines.ts';
 import { ResponseTimeObserver } from './sla/response-metrics.ts';
 
@@ -59,6 +61,8 @@ export interface RouterOptions {
   maxBodyBytes?: number;
   /** How often the escalation sweep looks for incidents whose wake-up went missing (default 30 s). */
   escalationSweepMs?: number;
+  /** Renewal and expiry of the partition leases (router/pipeline/leases.ts; tests shorten them). */
+  leases?: Partial<LeaseTimings>;
 }
 
 export interface RunningRouter {
@@ -73,7 +77,14 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const metrics = new Metrics();
   const holder = new ConfigHolder();
   const bus = await connectBus(o.natsUrl, log);
-  const resources = await setupBus(bus.nc, { ...DEFAULT_BUS_SETTINGS, ...o.bus });
+  const settings = { ...DEFAULT_BUS_SETTINGS, ...o.bus };
+  let resources: Awaited<ReturnType<typeof setupBus>>;
+  try {
+    resources = await setupBus(bus.nc, settings, log);
+  } catch (e) {
+    await bus.close();
+    throw e;
+  }
 
   // The config: a folder of manifests (local / GitOps mode) or the operator's snapshot in NATS.
   const configSource = o.configDir
@@ -86,15 +97,37 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   tokens.rebuild(holder.get()!.config);
   holder.onChange((s) => tokens.rebuild(s.config));
   const js = jetstream(bus.nc);
+  const jsm = await jetstreamManager(bus.nc);
   const store = new IncidentStore(resources.incidents, log);
   const events = new EventLog(js);
   const incidents = new IncidentService(store, events, metrics, clock, log);
   // Ingest goes first: a sender waits for its answer, while applying alerts can catch up a moment later.
   const ingestActivity = { inFlight: 0, lastAt: 0 };
   const ingestBusy = () => ingestActivity.inFlight > 0 || clock() - ingestActivity.lastAt < 25;
-  const consumer = new AlertConsumer(js, incidents, holder, metrics, clock, log, ingestBusy);
+  const consumer = new AlertConsumer({
+    js,
+    jsm,
+    service: incidents,
+    config: holder,
+    metrics,
+    clock,
+    log,
+    busy: ingestBusy,
+    caughtUp: () => store.caughtUp(),
+    flush: () => bus.nc.flush(),
+  });
+  // Which partitions of the alerts stream this replica applies: leases in KV (docs/scaling.md).
+  const leases = new PartitionLeases(
+    resources.partitions,
+    js,
+    consumer,
+    async () => (await discoverPartitions(jsm)).partitions,
+    log,
+    o.leases,
+    (n) => metrics.partitionsOwned.set(n),
+  );
   // Suppression (docs/suppression.md): silences from their bucket, the rest from the config.
-  const replicas = { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas;
+  const replicas = settings.replicas;
   const silences = new SilenceStore(await openSilencesBucket(bus.nc, replicas), log);
   await silences.start();
   const suppression = new Suppression(holder.get()!.config, silences.all());
@@ -128,14 +161,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
         'router restarts and work only on the replica that sent them',
     );
   }
-  const heartbeats = await HeartbeatMonitor.open(
-    bus.nc,
-    js,
-    holder,
-    clock,
-    log,
-    { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas,
-  );
+  const heartbeats = await HeartbeatMonitor.open(bus.nc, js, holder, clock, log, replicas);
   const server: Server = createServer(
     createApp(ctx, [
       heartbeatsRouter(ctx, heartbeats),
@@ -170,7 +196,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const dispatcher = createDispatcher(notify);
   const runner = new EscalationRunner({
     log: await NotificationLog.open(bus.nc, {
-      replicas: { ...DEFAULT_BUS_SETTINGS, ...o.bus }.replicas,
+      replicas,
       leaseMs: notify.leaseMs,
     }),
     dispatcher,
@@ -244,7 +270,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   });
   await incidents.resolveQuietIncidents();
   if ((o.role ?? 'all') === 'all') {
-    consumer.start();
+    await leases.start();
     timers.start();
     heartbeats.start();
   }
@@ -258,6 +284,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       configSource.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      // Partitions go back after their fetched alerts are applied, so the next holder continues in order.
+      await leases.stop();
       await consumer.stop();
       await timers.stop();
       silences.stop();

@@ -76,6 +76,11 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly partitionsOwned = new Gauge({
+    name: 'switchboard_partitions_owned',
+    help: 'Partitions of the alerts stream this replica applies now (docs/scaling.md).',
+    registers: [this.registry],
+  });
   readonly configRevision = new Gauge({
     name: 'switchboard_config_revision',
     help: 'Revision of the configuration in force.',

@@ -15,8 +15,9 @@
 // record is never claimed again, and a live claim is never taken over. The sender keeps every attempt
 // within the lease (see `sendDeadline`), so a slow but living owner cannot be overtaken.
 import { StorageType } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { openBucket } from '../bus/buckets.ts';
 
 export const NOTIFICATIONS_BUCKET = 'sb-notifications';
 /**
@@ -87,7 +88,7 @@ export class NotificationLog {
 
   /** Creates the bucket if needed (idempotent: an existing bucket is bound as it is). */
   static async open(nc: NatsConnection, opts: NotificationLogOptions = {}): Promise<NotificationLog> {
-    const kv = await new Kvm(nc).create(NOTIFICATIONS_BUCKET, {
+    const kv = await openBucket(nc, NOTIFICATIONS_BUCKET, {
       history: 1,
       replicas: opts.replicas ?? 1,
       ttl: opts.retentionMs ?? DEFAULT_RETENTION_MS,

@@ -3,9 +3,10 @@
 // naming the miss, so two replicas raise it once, and the state is changed by compare-and-set.
 import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { AlertDraft } from '../alert.ts';
+import { openBucket } from '../bus/buckets.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import type { Clock } from '../clock.ts';
 import type { ConfigHolder } from '../config/holder.ts';
@@ -45,7 +46,7 @@ export class HeartbeatMonitor {
     log: Logger,
     replicas: number,
   ): Promise<HeartbeatMonitor> {
-    const kv = await new Kvm(nc).create(HEARTBEATS_BUCKET, { history: 1, replicas });
+    const kv = await openBucket(nc, HEARTBEATS_BUCKET, { history: 1, replicas });
     return new HeartbeatMonitor(kv, js, config, clock, log);
   }
 

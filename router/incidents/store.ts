@@ -49,6 +49,8 @@ export class IncidentStore {
   private readonly quietListeners: ((tenant: string, incidentId: string) => void)[] = [];
   private readonly alertStateListeners: ((tenant: string, state: AlertState) => void)[] = [];
   private watching = false;
+  /** The newest revision the watch has delivered (all older changes are in the cache). */
+  private watched = 0;
 
   constructor(
     private readonly kv: KV,
@@ -69,6 +71,7 @@ export class IncidentStore {
     const iter = await this.kv.watch({ key: '>' });
     void (async () => {
       for await (const e of iter) {
+        if (e.revision > this.watched) this.watched = e.revision;
         // Most updates are this replica's own writes, already applied: skip them before decoding.
         const cur = this.cache.get(e.key);
         if (cur && cur.revision >= e.revision) {
@@ -139,6 +142,16 @@ export class IncidentStore {
       this.firing.set(incidentId, n);
       if (n === 0 && fromWatch) for (const l of this.quietListeners) l(tenant, incidentId);
     }
+  }
+
+  /**
+   * Resolves once the watch has delivered every change stored before the call (at most `timeoutMs` later):
+   * a replica taking over a partition then starts from the previous holder's last writes.
+   */
+  async caughtUp(timeoutMs = 2_000): Promise<void> {
+    const last = (await this.kv.status()).streamInfo.state.last_seq;
+    const until = performance.now() + timeoutMs;
+    while (this.watched < last && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Called when another replica's change left an incident without a firing alert. */

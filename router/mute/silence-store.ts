@@ -5,9 +5,10 @@
 // listing need no round trip.
 import { randomUUID } from 'node:crypto';
 import { StorageType } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
+import { openBucket } from '../bus/buckets.ts';
 import { expireSilence, type Silence, type SilenceState, silenceState } from './silence.ts';
 
 export const SILENCES_BUCKET = 'sb-silences';
@@ -21,7 +22,7 @@ export type NewSilence = Pick<Silence, 'tenant' | 'matchers' | 'startsAt' | 'end
  * keeps the version before an expiry next to the current one.
  */
 export async function openSilencesBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(SILENCES_BUCKET, { history: 5, replicas, storage: StorageType.File });
+  return openBucket(nc, SILENCES_BUCKET, { history: 5, replicas, storage: StorageType.File });
 }
 
 function isConflict(e: unknown): boolean {

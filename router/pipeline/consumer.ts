@@ -1,14 +1,29 @@
-// The durable consumer shared by all router replicas: takes accepted alerts from the stream, applies them
-// to incidents, and acknowledges each message only after all of its alerts are applied. A crash before
-// the ack means redelivery; the incident service makes that harmless.
+// Applies the alerts stream to incidents. The stream is split into partitions by tenant
+// (router/pipeline/partitions.ts); this replica applies the partitions whose lease it holds
+// (router/pipeline/leases.ts), each from its own durable consumer, in stream order, and acknowledges each
+// message only after all of its alerts are applied. A crash before the ack means redelivery; the incident
+// service makes that harmless.
 //
-// Messages are applied in micro-batches: whatever has arrived while the previous batch was being applied
-// is applied together, per tenant, so under load each incident is written once per batch instead of once
-// per alert; when idle, a single message is applied as soon as it arrives.
-import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+// Messages are applied in micro-batches: whatever has arrived while the partition's previous batch was
+// being applied is applied together, per tenant, so under load each incident is written once per batch
+// instead of once per alert; when idle, a single message is applied as soon as it arrives. Partitions are
+// applied side by side.
+//
+// Fetching is by bounded pull requests (not a continuous subscription), so when a partition is given back
+// nothing is still on its way to this replica: the worker stops fetching, applies and acknowledges what it
+// has, and only then does the lease go. Taking a partition whose previous holder died, the worker first
+// waits out the ack wait of what that holder had fetched, so it is redelivered before any later message.
+import {
+  AckPolicy,
+  type Consumer,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { Alert } from '../alert.ts';
-import { ACK_WAIT_MS } from '../bus/setup.ts';
-import { ALERTS_CONSUMER, ALERTS_STREAM } from '../bus/subjects.ts';
+import { ensureConsumer } from '../bus/setup.ts';
+import { ALERTS_STREAM } from '../bus/subjects.ts';
 import type { Clock } from '../clock.ts';
 import { DEFAULT_FLAPPING, DEFAULT_GROUP_BY } from '../config/compile/tenant.ts';
 import type { TenantConfig } from '../config/compiled.ts';
@@ -17,16 +32,27 @@ import type { AppliedAlert, IncidentService } from '../incidents/service.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { type AlertBatch, decodeBatch } from './batch.ts';
+import type { PartitionOwner } from './leases.ts';
+import type { Partition } from './partitions.ts';
 
 /** Called after each alert is applied; later stages (suppression, escalation) hook in here. */
 export type AfterApply = (tenant: TenantConfig, alert: Alert, applied: AppliedAlert) => Promise<void>;
 
-/** Messages pulled ahead of processing, and the most applied in one batch. */
-const PULL_AHEAD = 256;
+/** The most messages applied in one batch, and fetched ahead of applying (per partition). */
 const MAX_BATCH_MESSAGES = 64;
+const PULL_AHEAD = 2 * MAX_BATCH_MESSAGES;
 /** While ingest is busy: the longest applying waits, and the smaller batches it then takes. */
 const MAX_YIELD_MS = 2_000;
 const BUSY_BATCH_MESSAGES = 16;
+/** How long one pull request waits for messages: also the longest a give-back waits for the last one. */
+const FETCH_EXPIRES_MS = 1_000;
+/**
+ * Ack wait of the partition consumers: a message fetched by a replica that died is redelivered after this
+ * (a replica still working on a long batch extends it). A new holder waits it out once (see above).
+ */
+export const PARTITION_ACK_WAIT_MS = 5_000;
+
+const nanos = (ms: number) => ms * 1_000_000;
 
 /** A tenant removed from the config while its alerts were in flight: still recorded, with defaults. */
 function orphanTenant(name: string): TenantConfig {
@@ -49,75 +75,178 @@ function orphanTenant(name: string): TenantConfig {
   };
 }
 
-export class AlertConsumer {
-  private stopped = false;
-  private running: Promise<void> | null = null;
-  private messages: { stop(): void } | null = null;
+export interface ConsumerDeps {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  service: IncidentService;
+  config: ConfigHolder;
+  metrics: Metrics;
+  clock: Clock;
+  log: Logger;
+  /** True while ingest requests are coming in. */
+  busy?: () => boolean;
+  /** Resolves once this replica's incident cache has every change stored before the call. */
+  caughtUp?: () => Promise<void>;
+  /** Resolves once NATS has everything this replica sent (the acknowledgements before a give-back). */
+  flush?: () => Promise<void>;
+}
+
+type Mode = 'run' | 'release' | 'lost';
+
+/** One partition this replica holds: fetches its messages and applies them in order. */
+class PartitionWorker {
+  mode: Mode = 'run';
   private readonly queue: JsMsg[] = [];
   private wake: (() => void) | null = null;
-  private drained: (() => void) | null = null;
-  private readonly after: AfterApply[] = [];
+  private room: (() => void) | null = null;
+  private fetching = false;
+  readonly done: Promise<void>;
+  /** A drained partition of an earlier layout whose consumer this worker deleted. */
+  finished = false;
 
   constructor(
-    private readonly js: JetStreamClient,
-    private readonly service: IncidentService,
-    private readonly config: ConfigHolder,
-    private readonly metrics: Metrics,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    /** True while ingest requests are coming in. */
-    private readonly busy: () => boolean = () => false,
-  ) {}
-
-  use(stage: AfterApply): void {
-    this.after.push(stage);
+    readonly partition: Partition,
+    private readonly owner: AlertConsumer,
+    private readonly d: ConsumerDeps,
+  ) {
+    this.done = this.run().catch((err) => {
+      this.d.log.error({ err, partition: partition.consumer }, 'partition worker failed');
+    });
   }
 
-  start(): void {
-    this.running = Promise.all([this.pull(), this.work()]).then(() => undefined);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.messages?.stop();
+  stop(how: 'release' | 'lost'): Promise<void> {
+    if (this.mode !== 'lost') this.mode = how;
     this.wake?.();
-    this.drained?.();
-    await this.running;
+    this.room?.();
+    return this.done;
   }
 
-  /** Fills the queue from the stream, restarting the subscription with backoff after any error. */
-  private async pull(): Promise<void> {
-    let backoff = 250;
-    while (!this.stopped) {
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
+  private async run(): Promise<void> {
+    const consumer = await this.prepare();
+    if (!consumer) return;
+    await Promise.all([this.pull(consumer), this.work()]);
+    if (this.mode === 'release') await this.d.flush?.();
+  }
+
+  /** The partition's consumer, once it is safe to start fetching from it (null: stopped meanwhile). */
+  private async prepare(): Promise<Consumer | null> {
+    const { js, jsm, log } = this.d;
+    const p = this.partition;
+    for (let backoff = 250; this.mode === 'run'; backoff = Math.min(backoff * 2, 5_000)) {
       try {
-        const consumer = await this.js.consumers.get(ALERTS_STREAM, ALERTS_CONSUMER);
-        const messages = await consumer.consume({ max_messages: PULL_AHEAD, expires: 5_000 });
-        this.messages = messages;
-        backoff = 250;
-        for await (const m of messages) {
-          if (this.stopped) break;
-          this.queue.push(m);
-          this.wake?.();
-          // Back-pressure: pull no further ahead than the worker can take, so queued messages are not
-          // redelivered elsewhere for waiting past their ack wait.
-          while (this.queue.length >= PULL_AHEAD && !this.stopped) {
-            await new Promise<void>((r) => {
-              this.drained = r;
-            });
-          }
+        if (!p.drain) {
+          await ensureConsumer(jsm, ALERTS_STREAM, {
+            durable_name: p.consumer,
+            filter_subject: p.filter,
+            ack_policy: AckPolicy.Explicit,
+            deliver_policy: DeliverPolicy.All,
+            ack_wait: nanos(PARTITION_ACK_WAIT_MS),
+            max_ack_pending: 1_000,
+            // Redelivered until processed: an alert that was accepted is never dropped by the consumer.
+            max_deliver: -1,
+            num_replicas: 0,
+          });
         }
+        const consumer = await js.consumers.get(ALERTS_STREAM, p.consumer);
+        // The previous holder's last writes reach this replica's cache first (fewer conflicts to retry).
+        await this.d.caughtUp?.();
+        // Messages fetched by a holder that died are redelivered after their ack wait, ahead of later ones:
+        // start after that, so the partition stays in order. (A holder that gave it back left none.)
+        let info = await consumer.info(false);
+        for (let i = 0; i < 10 && info.num_ack_pending > 0 && this.mode === 'run'; i++) {
+          await this.sleep(100);
+          info = await consumer.info(false);
+        }
+        if (info.num_ack_pending > 0) {
+          log.info(
+            { partition: p.consumer, unacknowledged: info.num_ack_pending },
+            "waiting for the previous holder's unacknowledged alerts to be redelivered",
+          );
+          const until = performance.now() + PARTITION_ACK_WAIT_MS + 250;
+          while (performance.now() < until && this.mode === 'run') await this.sleep(100);
+        }
+        return this.mode === 'run' ? consumer : null;
       } catch (e) {
-        if (this.stopped) break;
-        this.log.warn({ err: e, retryInMs: backoff }, 'alert consumer interrupted; restarting');
-        await new Promise((r) => setTimeout(r, backoff));
+        if (p.drain && /consumer not found/i.test((e as Error).message)) {
+          this.finished = true;
+          return null;
+        }
+        log.warn({ err: e, partition: p.consumer, retryInMs: backoff }, 'cannot start applying a partition; retrying');
+        await this.sleep(backoff);
+      }
+    }
+    return null;
+  }
+
+  /** Fills the queue with bounded pull requests until the partition is given back. */
+  private async pull(consumer: Consumer): Promise<void> {
+    let backoff = 250;
+    while (this.mode === 'run') {
+      const room = PULL_AHEAD - this.queue.length;
+      if (room <= 0) {
+        await new Promise<void>((r) => {
+          this.room = r;
+        });
+        this.room = null;
+        continue;
+      }
+      let got = 0;
+      this.fetching = true;
+      try {
+        const messages = await consumer.fetch({ max_messages: room, expires: FETCH_EXPIRES_MS });
+        for await (const m of messages) {
+          got++;
+          if ((this.mode as Mode) === 'lost') m.nak();
+          else this.queue.push(m);
+          this.wake?.();
+        }
+        backoff = 250;
+      } catch (e) {
+        if (this.mode !== 'run') break;
+        if (this.partition.drain && /consumer not found/i.test((e as Error).message)) {
+          this.finished = true;
+          break;
+        }
+        this.d.log.warn(
+          { err: e, partition: this.partition.consumer, retryInMs: backoff },
+          'fetching alerts failed; retrying',
+        );
+        await this.sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
+      } finally {
+        this.fetching = false;
+        this.wake?.();
+      }
+      if (got === 0 && this.partition.drain && this.queue.length === 0) await this.drainedAway(consumer);
+    }
+  }
+
+  /** A partition of an earlier layout with nothing left: its consumer is deleted, the partition is done. */
+  private async drainedAway(consumer: Consumer): Promise<void> {
+    try {
+      const info = await consumer.info(false);
+      if (info.num_pending > 0 || info.num_ack_pending > 0) return;
+      await this.d.jsm.consumers.delete(ALERTS_STREAM, this.partition.consumer);
+      this.d.log.info({ partition: this.partition.consumer }, 'drained a partition of an earlier layout; deleted it');
+      this.finished = true;
+      this.mode = 'release';
+    } catch (e) {
+      if (/consumer not found/i.test((e as Error).message)) {
+        this.finished = true;
+        this.mode = 'release';
       }
     }
   }
 
   private async work(): Promise<void> {
-    while (!this.stopped) {
+    for (;;) {
+      if (this.mode === 'lost') break;
       if (this.queue.length === 0) {
+        if (this.mode !== 'run' && !this.fetching) break;
         await new Promise<void>((r) => {
           this.wake = r;
         });
@@ -127,17 +256,78 @@ export class AlertConsumer {
       // Ingest first: while requests are coming in, applying waits (up to 2 s, then takes a smaller batch),
       // because accepting alerts is what senders wait for and applying them can catch up a moment later.
       let waited = 0;
-      for (; this.busy() && waited < MAX_YIELD_MS; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      const busy = this.d.busy ?? (() => false);
+      for (; busy() && waited < MAX_YIELD_MS && this.mode === 'run'; waited += 5) await this.sleep(5);
       const batch = this.queue.splice(0, waited >= MAX_YIELD_MS ? BUSY_BATCH_MESSAGES : MAX_BATCH_MESSAGES);
-      this.drained?.();
-      this.drained = null;
-      await this.applyBatch(batch);
+      this.room?.();
+      // What failed (NATS unreachable a moment, too many conflicts) is retried here before anything later of
+      // the partition, so its tenants stay in order; given back meanwhile, it goes back for redelivery.
+      let failed = await this.owner.applyBatch(batch);
+      for (let attempt = 0; failed.length > 0; attempt++) {
+        if (this.mode !== 'run') {
+          for (const m of failed) m.nak();
+          break;
+        }
+        const progress = setInterval(() => {
+          for (const m of failed) m.working();
+        }, PARTITION_ACK_WAIT_MS / 2);
+        await this.sleep(Math.min(250 * 2 ** attempt, 5_000));
+        clearInterval(progress);
+        failed = await this.owner.applyBatch(failed);
+      }
     }
-    // Anything pulled but not applied goes back for redelivery (to this or another replica).
+    // Lost: what was fetched but not applied goes back for redelivery (to whoever holds the partition now).
     for (const m of this.queue.splice(0)) m.nak();
   }
+}
 
-  private async applyBatch(msgs: JsMsg[]): Promise<void> {
+export class AlertConsumer implements PartitionOwner {
+  private readonly workers = new Map<string, PartitionWorker>();
+  private readonly gone = new Set<string>();
+  private readonly after: AfterApply[] = [];
+  private readonly d: ConsumerDeps;
+
+  constructor(deps: ConsumerDeps) {
+    this.d = deps;
+  }
+
+  use(stage: AfterApply): void {
+    this.after.push(stage);
+  }
+
+  /** Partitions being applied here now. */
+  partitions(): string[] {
+    return [...this.workers.keys()].sort();
+  }
+
+  take(p: Partition): void {
+    if (this.workers.has(p.consumer)) return;
+    this.workers.set(p.consumer, new PartitionWorker(p, this, this.d));
+  }
+
+  async give(p: Partition, how: 'release' | 'lost'): Promise<void> {
+    const w = this.workers.get(p.consumer);
+    if (!w) return;
+    await w.stop(how);
+    if (w.finished) this.gone.add(p.consumer);
+    if (this.workers.get(p.consumer) === w) this.workers.delete(p.consumer);
+  }
+
+  finished(p: Partition): boolean {
+    return this.gone.has(p.consumer) || this.workers.get(p.consumer)?.finished === true;
+  }
+
+  /** Stops every partition at once (what is unapplied is redelivered); leases.stop() gives them back first. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => this.give(w.partition, 'lost')));
+  }
+
+  /**
+   * Applies one partition's batch: per tenant, tenants side by side. Acknowledges what was applied and
+   * returns the messages of tenants whose alerts could not be (unacknowledged, to be retried).
+   */
+  async applyBatch(msgs: JsMsg[]): Promise<JsMsg[]> {
+    const failed: JsMsg[] = [];
     const byTenant = new Map<string, { msgs: JsMsg[]; alerts: Alert[]; receivedAt: number[] }>();
     for (const m of msgs) {
       let batch: AlertBatch;
@@ -145,7 +335,7 @@ export class AlertConsumer {
         batch = decodeBatch(m.data);
       } catch (e) {
         // Only ingest writes here; an undecodable message is a bug. Keep it in the stream for inspection.
-        this.log.error({ err: e, seq: m.seq }, 'undecodable message in the alerts stream; terminating its delivery');
+        this.d.log.error({ err: e, seq: m.seq }, 'undecodable message in the alerts stream; terminating its delivery');
         m.term();
         continue;
       }
@@ -161,30 +351,28 @@ export class AlertConsumer {
     // A long batch keeps its messages from being redelivered to another replica meanwhile.
     const progress = setInterval(() => {
       for (const m of msgs) m.working();
-    }, ACK_WAIT_MS / 2);
+    }, PARTITION_ACK_WAIT_MS / 2);
     try {
       await Promise.all(
         [...byTenant].map(async ([name, t]) => {
-          const tenant = this.config.tenant(name) ?? orphanTenant(name);
+          const tenant = this.d.config.tenant(name) ?? orphanTenant(name);
           try {
-            const applied = await this.service.applyBatch(tenant, t.alerts, `${t.msgs[0]?.seq ?? 0}`);
+            const applied = await this.d.service.applyBatch(tenant, t.alerts, `${t.msgs[0]?.seq ?? 0}`);
             for (const [i, alert] of t.alerts.entries()) {
               for (const stage of this.after) await stage(tenant, alert, applied[i] as AppliedAlert);
             }
-            const now = this.clock();
-            for (const r of t.receivedAt) this.metrics.processingLag.observe((now - r) / 1000);
+            const now = this.d.clock();
+            for (const r of t.receivedAt) this.d.metrics.processingLag.observe((now - r) / 1000);
             for (const m of t.msgs) m.ack();
           } catch (e) {
-            this.log.warn(
-              { err: e, tenant: name, messages: t.msgs.length },
-              'applying alerts failed; they will be redelivered',
-            );
-            for (const m of t.msgs) m.nak(1_000);
+            this.d.log.warn({ err: e, tenant: name, messages: t.msgs.length }, 'applying alerts failed; retrying them');
+            failed.push(...t.msgs);
           }
         }),
       );
     } finally {
       clearInterval(progress);
     }
+    return failed.sort((a, b) => a.seq - b.seq);
   }
 }

@@ -1,9 +1,12 @@
-// A real nats-server with JetStream for one test suite: free port, temporary store, stop/kill/restart.
+// A real nats-server with JetStream for one test suite: free port, temporary store, stop/kill/restart. And a
+// cluster of them (routes between the nodes, JetStream clustered, one store folder per node) on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { freePort, waitFor } from './ports.ts';
 import { toolPath } from './tools.ts';
 
@@ -19,13 +22,19 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static async start(extraArgs: string[] = []): Promise<NatsServer> {
-    const s = new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'sb-nats-')), extraArgs);
+  /** Whether the process is running (not killed or stopped). */
+  get running(): boolean {
+    return this.proc !== null;
+  }
+
+  static async start(extraArgs: string[] = [], port?: number): Promise<NatsServer> {
+    const s = new NatsServer(port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'sb-nats-')), extraArgs);
     await s.startProcess();
     return s;
   }
 
-  private async startProcess(): Promise<void> {
+  /** Starts the process again after stop() or kill(): same port, same store. */
+  async startProcess(): Promise<void> {
     const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...this.extraArgs];
     const proc = spawn(toolPath('nats-server'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -66,6 +75,61 @@ export class NatsServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A NATS cluster on loopback: `size` nodes with routes to each other, JetStream clustered (one store folder
+ * per node), so streams and buckets can have up to `size` replicas. Ready once JetStream answers.
+ */
+export class NatsCluster {
+  private constructor(readonly nodes: NatsServer[]) {}
+
+  /** Every node's client URL, comma-separated (as `--nats` takes them). */
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  static async start(size = 3): Promise<NatsCluster> {
+    const clientPorts: number[] = [];
+    const routePorts: number[] = [];
+    for (let i = 0; i < size; i++) {
+      clientPorts.push(await freePort());
+      routePorts.push(await freePort());
+    }
+    const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+    const nodes = await Promise.all(
+      clientPorts.map((port, i) =>
+        NatsServer.start(
+          [
+            ...['--server_name', `n${i + 1}`, '--cluster_name', 'sb-test'],
+            ...['--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes],
+          ],
+          port,
+        ),
+      ),
+    );
+    const c = new NatsCluster(nodes);
+    await c.ready();
+    return c;
+  }
+
+  /** Until JetStream is clustered and answers with every node up (a meta leader is elected). */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const nc = await connect({ servers: this.url.split(','), timeout: 2_000 });
+    try {
+      await waitFor(
+        'the NATS cluster to elect a JetStream leader',
+        async () => (await jetstreamManager(nc, { timeout: 1_000 })).getAccountInfo().then(() => true),
+        timeoutMs,
+      );
+    } finally {
+      await nc.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.close()));
   }
 }
 

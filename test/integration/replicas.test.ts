@@ -5,10 +5,11 @@
 // duplicates, resolutions and re-firing after resolution. The normalised results must be equal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NatsServer } from '../harness/nats.ts';
+import { alertsBacklog } from '../harness/outcome.ts';
 import { waitFor } from '../harness/ports.ts';
 import { ADMIN_TOKEN, RouterProcess, TOKENS } from '../harness/router.ts';
 
@@ -271,14 +272,13 @@ async function listIncidents(base: string): Promise<IncidentSummary[]> {
  * firing ones) for a second; then the number of incidents must be the expected one too.
  */
 async function settled(c: Cluster, p: Phase): Promise<void> {
-  const jsm = await jetstreamManager(c.nc);
   let since = 0;
   let seen: Phase['expect'][] = [];
   let last = '';
   await waitFor(
     `${JSON.stringify(p.expect)}`,
     async () => {
-      const ci = await jsm.consumers.info('SB_ALERTS', 'router');
+      const ci = await alertsBacklog(c.nc);
       seen = [];
       for (const r of c.routers) {
         const list = await listIncidents(r.url);
@@ -288,10 +288,10 @@ async function settled(c: Cluster, p: Phase): Promise<void> {
           firing: list.reduce((n, i) => n + i.firingCount, 0),
         });
       }
-      last = `pending ${ci.num_pending}, unacked ${ci.num_ack_pending}, seen ${JSON.stringify(seen)}`;
+      last = `pending ${ci.pending}, unacked ${ci.unacked}, seen ${JSON.stringify(seen)}`;
       const done =
-        ci.num_pending === 0 &&
-        ci.num_ack_pending === 0 &&
+        ci.pending === 0 &&
+        ci.unacked === 0 &&
         seen.every((s) => s.alerts === p.expect.alerts && s.firing === p.expect.firing);
       if (!done) since = 0;
       else if (!since) since = Date.now();
