@@ -84,7 +84,10 @@ async function measure(
   for (let k = 0; k < requests; k++) {
     const wait = t0 + k * interval - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const tokens = Array.from({ length: batch }, (_, j) => ({ token: `e2e-${run}-${k * batch + j}`, i: k * batch + j }));
+    const tokens = Array.from({ length: batch }, (_, j) => ({
+      token: `e2e-${run}-${k * batch + j}`,
+      i: k * batch + j,
+    }));
     const at = performance.now();
     for (const t of tokens) sentAt.set(t.token, at);
     inflight.push(
@@ -126,7 +129,9 @@ async function measure(
   };
 }
 
-const BENCH_CONFIG = (hookUrl: string) => `# End-to-end latency: every alert its own incident, paged at once to a webhook channel.
+const BENCH_CONFIG = (
+  hookUrl: string,
+) => `# End-to-end latency: every alert its own incident, paged at once to a webhook channel.
 apiVersion: v1
 kind: Secret
 metadata: {name: tokens, namespace: bench}

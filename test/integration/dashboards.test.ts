@@ -7,10 +7,12 @@
 // Needs `scripts/tools.sh nats-server prometheus`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { dashboardPanels, type PanelData, previewHtml } from '../harness/dashboard-preview.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
 import { Prometheus } from '../harness/prometheus.ts';
@@ -172,7 +174,10 @@ describe('every query against a real Prometheus scraping a router', () => {
     const fixture = join(configDir, 'config.yaml');
     let yaml = readFileSync(fixture, 'utf8');
     for (const [from, to] of [
-      ['- after: 1d\n      notify: [{responder: alice}]', '- after: 0s\n      notify: [{responder: alice}, {schedule: nobody}]'],
+      [
+        '- after: 1d\n      notify: [{responder: alice}]',
+        '- after: 0s\n      notify: [{responder: alice}, {schedule: nobody}]',
+      ],
       ['critical: {respond: 15m,', 'critical: {respond: 2s,'],
     ] as const) {
       assert.ok(yaml.includes(from), `the fixture has ${from}`);
@@ -298,7 +303,9 @@ spec:
       async () => {
         const m = await metric();
         return ['acme', 'globex'].every((t) =>
-          new RegExp(`switchboard_sla_breaches_total\\{tenant="${t}",severity="critical",kind="respond"\\} [1-9]`).test(m),
+          new RegExp(`switchboard_sla_breaches_total\\{tenant="${t}",severity="critical",kind="respond"\\} [1-9]`).test(
+            m,
+          ),
         );
       },
       20_000,
@@ -365,6 +372,70 @@ spec:
       assert.deepEqual(problems, []);
     });
   }
+
+  it('every dashboard renders in headless Chromium from its queries (the pictures in docs/install.md)', async (t) => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: toolPath('chromium'), args: ['--no-sandbox'] });
+    // UPDATE_SCREENSHOTS=1 refreshes the docs' pictures; otherwise they go to a temporary folder.
+    const outDir = process.env['UPDATE_SCREENSHOTS']
+      ? join(ROOT, 'docs', 'img')
+      : mkdtempSync(join(tmpdir(), 'sb-dash-'));
+    try {
+      const end = Date.now() / 1000;
+      for (const { file, json } of dashboards) {
+        const panelData: PanelData[] = [];
+        for (const p of dashboardPanels(json)) {
+          const series: PanelData['series'] = [];
+          for (const target of (p.targets as Json[] | undefined) ?? []) {
+            const expr = substitute(target.expr, json, '.*');
+            if (p.type === 'timeseries') {
+              const q = new URLSearchParams({ query: expr, start: String(end - 120), end: String(end), step: '2' });
+              const r = (await (await fetch(`${prom.url}/api/v1/query_range?${q}`)).json()) as Json;
+              for (const m of r.data?.result ?? [])
+                series.push({ labels: m.metric, points: m.values.map((v: [number, string]) => [v[0], Number(v[1])]) });
+            } else {
+              const r = (await prom.query(expr)) as Json;
+              for (const m of r.data?.result ?? [])
+                series.push({ labels: m.metric, points: [[m.value[0], Number(m.value[1])]] });
+            }
+          }
+          panelData.push({
+            title: p.title,
+            type: p.type,
+            gridPos: p.gridPos,
+            unit: p.fieldConfig?.defaults?.unit ?? '',
+            series,
+          });
+        }
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        const errors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(m.text());
+        });
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('request', (r) => {
+          if (!r.url().startsWith('data:') && r.url() !== 'about:blank') errors.push(`request to ${r.url()}`);
+        });
+        await page.setContent(
+          previewHtml(
+            json.title,
+            'Preview of the dashboard JSON against the test Prometheus, $tenant = All',
+            panelData,
+          ),
+        );
+        const name = file.replace(/^switchboard-/, 'dashboard-').replace(/\.json$/, '.png');
+        await page.screenshot({ path: join(outDir, name), fullPage: true });
+        await page.close();
+        assert.deepEqual(errors, [], file);
+        const drawn = panelData.filter((p) => p.type !== 'row');
+        const withData = drawn.filter((p) => p.series.length > 0).length;
+        t.diagnostic(`${file}: ${withData}/${drawn.length} panels with data -> ${join(outDir, name)}`);
+        assert.ok(withData >= drawn.length - 1, `${file}: only ${withData} of ${drawn.length} panels have data`);
+      }
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('every template variable query finds its series (unless pending)', async () => {
     for (const { file, json } of dashboards) {
