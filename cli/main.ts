@@ -1,12 +1,20 @@
 // `switchboard` command line: one sub-command per file in cli/.
 import { crdsCommand } from './crds.ts';
 import { operatorCommand } from './operator.ts';
+import { reportCommand } from './report.ts';
 import { routerCommand } from './router.ts';
 import { type Command, UsageError } from './usage.ts';
 import { validateCommand } from './validate.ts';
 import { versionCommand } from './version.ts';
 
-const COMMANDS: Command[] = [validateCommand, routerCommand, operatorCommand, crdsCommand, versionCommand];
+const COMMANDS: Command[] = [
+  validateCommand,
+  routerCommand,
+  operatorCommand,
+  reportCommand,
+  crdsCommand,
+  versionCommand,
+];
 
 function help(): string {
   return [
@@ -18,7 +26,7 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
     "Run `switchboard <command> --help` for a command's options.",
-    'Environment: SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_SIGNING_KEY, SWITCHBOARD_LOG_LEVEL.',
+    'Environment: SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_SIGNING_KEY, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_URL (report).',
   ].join('\n');
 }
 
