@@ -381,6 +381,18 @@ spec:
       ? join(ROOT, 'docs', 'img')
       : mkdtempSync(join(tmpdir(), 'sb-dash-'));
     try {
+      // A trickle of traffic for the pictures' rate panels (the scenario above happened all at once).
+      const acme = api(router.url, TOKENS.acme);
+      for (let k = 0; k < 12; k++) {
+        await acme.post('/api/v1/alerts', {
+          summary: `Trickle ${k}`,
+          fingerprint: `trickle-${k}`,
+          severity: k % 3 ? 'warning' : 'high',
+          labels: { alertname: 'Trickle', instance: `host${k}` },
+        });
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
       const end = Date.now() / 1000;
       for (const { file, json } of dashboards) {
         const panelData: PanelData[] = [];
@@ -430,7 +442,9 @@ spec:
         const drawn = panelData.filter((p) => p.type !== 'row');
         const withData = drawn.filter((p) => p.series.length > 0).length;
         t.diagnostic(`${file}: ${withData}/${drawn.length} panels with data -> ${join(outDir, name)}`);
-        assert.ok(withData >= drawn.length - 1, `${file}: only ${withData} of ${drawn.length} panels have data`);
+        // Night-time panels are empty by day: most, not all, panels must have data.
+        const empty = drawn.filter((p) => p.series.length === 0).map((p) => p.title);
+        assert.ok(withData >= drawn.length * 0.75, `${file}: no data in ${empty.join(', ')}`);
       }
     } finally {
       await browser.close();
