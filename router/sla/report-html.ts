@@ -46,9 +46,17 @@ function trend(change: number | null, higherIsBetter: boolean, fmt: (x: number) 
   return `<span class="trend ${good ? 'better' : 'worse'}">${arrow} ${sign}${e(fmt(Math.abs(change)))} vs previous period</span>`;
 }
 
-function kpi(label: string, value: string, light: Light | null, trendHtml: string, note = ''): string {
+function kpi(
+  label: string,
+  value: string,
+  light: Light | null,
+  trendHtml: string,
+  note = '',
+  lightText?: string,
+): string {
+  const text = light ? (lightText ?? LIGHT_TEXT[light]) : '';
   const dot = light
-    ? `<span class="light ${light}" role="img" aria-label="${LIGHT_TEXT[light]}"></span><span class="lighttext">${LIGHT_TEXT[light]}</span>`
+    ? `<span class="light ${light}" role="img" aria-label="${e(text)}"></span><span class="lighttext">${e(text)}</span>`
     : '';
   return `<div class="kpi"><div class="label">${e(label)}</div><div class="value">${e(value)}</div><div>${dot}</div>${trendHtml}${note ? `<div class="note">${e(note)}</div>` : ''}</div>`;
 }
@@ -190,7 +198,8 @@ h3{font-size:14px;margin:20px 0 6px}.muted,p.meta{color:#5b6472}
 .light.green{background:#2e8540}.light.amber{background:#e0a100}.light.red{background:#c62828}.light.grey{background:#9aa3ad}
 .lighttext{font-size:11px;color:#5b6472}
 .trend{display:block;font-size:11px;color:#5b6472}.trend.better{color:#2e7d32}.trend.worse{color:#c62828}
-.charts{display:flex;flex-wrap:wrap;gap:18px}figure{margin:8px 0}figcaption{font-size:12px;color:#5b6472}
+.charts{display:grid;grid-template-columns:auto auto;gap:6px 24px;align-items:end;justify-content:start}
+figure{margin:8px 0}figcaption{font-size:12px;color:#5b6472;max-width:620px}
 table{border-collapse:collapse;width:100%;font-size:11.5px;margin-bottom:6px}
 th,td{border:1px solid #dde1e6;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f1f3f5}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -266,6 +275,7 @@ export function reportHtml(r: SlaReport): string {
       c.breaches.length === 0 ? 'green' : 'red',
       trend(d.breaches, false, String),
       `${c.breachesByKind.respond} respond, ${c.breachesByKind.resolve} resolve, ${c.breachesByKind.update} update`,
+      c.breaches.length === 0 ? 'none missed' : 'targets missed',
     ),
   ].join('\n');
 
@@ -346,8 +356,8 @@ ${kpis}
 </div>
 <div class="charts">
 <figure>${targetChart(c)}<figcaption>Mean time to acknowledge and to resolve per severity, as a share of the target (dashed line).</figcaption></figure>
-${c.uptime.length ? `<figure>${uptimeChart(r)}<figcaption>Uptime per component against the uptime target (dashed line).</figcaption></figure>` : ''}
 <figure>${groupedBars('Missed targets by kind', kinds)}<figcaption>Missed targets by kind.</figcaption></figure>
+${c.uptime.length ? `<figure>${uptimeChart(r)}<figcaption>Uptime per component against the uptime target (dashed line).</figcaption></figure>` : '<figure></figure>'}
 <figure>${groupedBars('Incidents by severity', sevCats)}<figcaption>Incidents by severity.</figcaption></figure>
 </div>
 </section>
