@@ -40,7 +40,13 @@ export function listManifestFiles(path: string): string[] {
 export function parseManifests(text: string, source: string): LoadResult {
   const resources: Resource[] = [];
   const errors: LoadResult['errors'] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: true });
+  } catch (e) {
+    // The parser recurses per nesting level: a few KiB of `: : : ...` overflow the stack.
+    return { resources, errors: [{ source: `${source}#1`, message: (e as Error).message }] };
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     const where = `${source}#${i + 1}`;
@@ -48,7 +54,15 @@ export function parseManifests(text: string, source: string): LoadResult {
       errors.push({ source: where, message: doc.errors.map((e) => e.message.split('\n')[0]).join('; ') });
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      // Throws for what the parser lets through: an alias to an undefined anchor (`a: *x`), and
+      // "excessive alias count" (a billion-laughs document).
+      value = doc.toJS();
+    } catch (e) {
+      errors.push({ source: where, message: (e as Error).message.split('\n')[0] ?? String(e) });
+      return;
+    }
     if (value === null || value === undefined) return; // empty document
     if (typeof value !== 'object' || Array.isArray(value)) {
       errors.push({ source: where, message: 'a manifest must be a mapping with apiVersion, kind and metadata' });

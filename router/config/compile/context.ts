@@ -68,7 +68,8 @@ export class CompileContext {
       this.error(from, field, `Secret "${ref.name}" not found in namespace ${from.namespace}`);
       return null;
     }
-    const value = data[ref.key];
+    // Own keys only: a key named `constructor` or `toString` is not in the Secret.
+    const value = Object.hasOwn(data, ref.key) ? data[ref.key] : undefined;
     if (value === undefined) {
       this.error(
         from,

@@ -95,6 +95,9 @@ export function compile(resources: readonly Resource[]): CompileResult {
     if (group !== API_GROUP) {
       if (!kind || r.apiVersion === undefined)
         ctx.error(who, '', 'not a Kubernetes manifest: apiVersion and kind are required');
+      // Not quoted into the `ignored` line: a nested array there overflows the stack (Array#toString).
+      else if (typeof r.apiVersion !== 'string')
+        ctx.error(who, 'apiVersion', `must be a string such as ${API_GROUP_VERSION}`);
       else ignored.push(`${r.apiVersion} ${kind} ${namespace}/${name}`);
       continue;
     }

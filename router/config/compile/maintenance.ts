@@ -1,3 +1,4 @@
+import { isValidTimeZone } from '../../time/zoned.ts';
 import type { MaintenanceWindowConfig } from '../compiled.ts';
 import type { MaintenanceWindowSpec, TenantSpec } from '../resources/index.ts';
 import type { Checked, CompileContext } from './context.ts';
@@ -9,11 +10,14 @@ export function compileMaintenanceWindow(
 ): MaintenanceWindowConfig {
   const s = r.spec;
   ctx.ref(r, 'spec.tenant', 'Tenant', s.tenant);
-  const tenant = ctx.get<TenantSpec>('Tenant', r.namespace, s.tenant);
+  // The tenant as written: it may have failed its own checks (`spec: null`, an unknown time zone), which
+  // are reported on the tenant; here they must not throw.
+  const tenantSpec: unknown = ctx.get<TenantSpec>('Tenant', r.namespace, s.tenant)?.spec;
+  const tenantZone = (tenantSpec as { timezone?: unknown } | null | undefined)?.timezone;
   const tz = s.timezone
     ? timeZone(ctx, r, 'spec.timezone', s.timezone)
-    : tenant && typeof tenant.spec.timezone === 'string'
-      ? tenant.spec.timezone
+    : typeof tenantZone === 'string' && isValidTimeZone(tenantZone)
+      ? tenantZone
       : 'Etc/UTC';
   let oneOff: MaintenanceWindowConfig['oneOff'] = null;
   const hasOneOff = s.start !== undefined || s.end !== undefined;
