@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runReport } from '../../../cli/report.ts';
+import { UsageError } from '../../../cli/usage.ts';
 import type { RunningRouter } from '../../../router/main.ts';
 import { NatsServer } from '../../harness/nats.ts';
 import { freePort, waitFor } from '../../harness/ports.ts';
@@ -37,6 +39,27 @@ function cli(
     });
     p.on('close', (code) => resolve({ code, out, err }));
   });
+}
+
+/** Runs the command in this process (fast), capturing what it writes; a UsageError is exit code 2 (cli/main.ts). */
+async function inProcess(args: string[], env: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const io = {
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      err += t;
+    },
+    env,
+  };
+  try {
+    return { code: await runReport(args, io), out, err };
+  } catch (e) {
+    if (e instanceof UsageError) return { code: 2, out, err: `${err}${e.message}\n` };
+    throw e;
+  }
 }
 
 before(async () => {
@@ -87,23 +110,23 @@ describe('switchboard report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-report-'));
     const csv = join(dir, 'r.csv');
     const env = { SWITCHBOARD_ADMIN_TOKEN: TOKENS.acme, SWITCHBOARD_URL: router.url };
-    const r = await cli([...period, '--format', 'csv', '--output', csv, '--quiet'], env);
+    const r = await inProcess([...period, '--format', 'csv', '--output', csv, '--quiet'], env);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, '');
     assert.equal(r.err, '');
     assert.match(readFileSync(csv, 'utf8'), /^id,severity,title,/);
     const html = join(dir, 'r.html');
-    const h = await cli([...period, '-f', 'html', '-o', html], env);
+    const h = await inProcess([...period, '-f', 'html', '-o', html], env);
     assert.equal(h.code, 0, h.err);
     assert.match(readFileSync(html, 'utf8'), /<h2>Executive summary<\/h2>/);
     assert.match(h.err, /wrote .*r\.html \(\d+ bytes\)/);
   });
 
   it("exit 1 with the router's message when it refuses", async () => {
-    const r = await cli([...period, '--url', router.url, '--token', TOKENS.globex]);
+    const r = await inProcess([...period, '--url', router.url, '--token', TOKENS.globex]);
     assert.equal(r.code, 1);
     assert.match(r.err, /the router answered 403: this token reads tenant globex only/);
-    const u = await cli([
+    const u = await inProcess([
       '--tenant',
       'nobody',
       '--from',
@@ -117,11 +140,11 @@ describe('switchboard report', () => {
     ]);
     assert.equal(u.code, 1);
     assert.match(u.err, /404: tenant nobody not found/);
-    const bad = await cli([...period, '--url', router.url, '--token', 'wrong']);
+    const bad = await inProcess([...period, '--url', router.url, '--token', 'wrong']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /401/);
     const dir = join(mkdtempSync(join(tmpdir(), 'sb-report-')), 'missing', 'r.json');
-    const w = await cli([...period, '--url', router.url, '--token', ADMIN_TOKEN, '-o', dir]);
+    const w = await inProcess([...period, '--url', router.url, '--token', ADMIN_TOKEN, '-o', dir]);
     assert.equal(w.code, 1);
     assert.match(w.err, /cannot write/);
     assert.equal(existsSync(dir), false);
@@ -134,10 +157,12 @@ describe('switchboard report', () => {
       [...period, '--format', 'pdf', '--token', 'x'],
       [...period],
     ]) {
-      const r = await cli(args);
+      const r = await inProcess(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
-      assert.match(r.err, /Usage: switchboard report/);
     }
+    const usage = await cli([...period, '--bogus']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /Usage: switchboard report/);
     const port = await freePort();
     const r = await cli([...period, '--url', `http://127.0.0.1:${port}`, '--token', ADMIN_TOKEN]);
     assert.equal(r.code, 3);
