@@ -4,7 +4,7 @@
 // Access as for incidents: the admin, or the tenant's ingest token for its own tenant (403 for a report of
 // another tenant, 404 for another tenant's incident, so ids do not leak). Viewer tokens read status pages only.
 import { type Request, Router } from 'express';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../errors.ts';
 import { readTenantIncidents } from '../sla/events-reader.ts';
 import { renderPostmortem } from '../sla/postmortem.ts';
 import { reportCsv, slaReport } from '../sla/report.ts';
@@ -50,11 +50,14 @@ export function reportsRouter(ctx: ApiContext): Router {
     const config = ctx.config.get()?.config;
     const components = t.statusPage.components;
     const started = Date.now();
+    if (!ctx.bus.connected()) throw new UnavailableError('NATS is unreachable: the report reads the audit trail', 5);
     const fold = await readTenantIncidents(ctx.js, {
       tenant,
       from: from - (to - from),
       components,
       progress: (p) => ctx.log.debug({ tenant, ...p }, 'reading events for the SLA report'),
+    }).catch((e: unknown) => {
+      throw new UnavailableError('could not read the audit trail from NATS; retry later', 5, { cause: e });
     });
     const report = slaReport({
       tenant,
