@@ -3,18 +3,31 @@ import type { TenantConfig } from '../config/compiled.ts';
 import type { Incident } from '../incidents/model.ts';
 import type { MessageContext } from './types.ts';
 
+// Building an Intl.DateTimeFormat costs far more than using one (it was 8 % of the CPU time of paging new
+// incidents): one per time zone, kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    if (formatters.size > 1_000) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** `2026-03-04 11:15 CET`: the deadline as the tenant's people read it (short zone name from Intl). */
 export function formatLocal(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(at));
+  const parts = formatter(timeZone).formatToParts(new Date(at));
   const p = (t: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === t)?.value ?? '';
   return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} ${p('timeZoneName')}`;
 }
