@@ -38,11 +38,13 @@ import { AckLinks } from './notify/ack-link.ts';
 import { createDispatcher } from './notify/dispatch.ts';
 import { createNotifyMetrics } from './notify/metrics.ts';
 import { notifySettingsFromEnv, settingsProblems } from './notify/settings.ts';
+import { DEFAULT_RESOLVED_RETENTION_MS, IncidentRetention } from './incidents/retention.ts';
 import { AlertConsumer } from './pipeline/consumer.ts';
 import { type LeaseTimings, PartitionLeases } from './pipeline/leases.ts';
 import { discoverPartitions } from './pipeline/partitions.ts';
 import { escalationTimes } from './sla/deadlines.ts';
 import { ResponseTimeObserver } from './sla/response-metrics.ts';
+import { parseDuration } from './time/duration.ts';
 
 export interface RouterOptions {
   /** Local / GitOps mode: manifests in this folder. Without it, the operator's snapshot in NATS. */
@@ -99,6 +101,17 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const js = jetstream(bus.nc);
   const jsm = await jetstreamManager(bus.nc);
   const store = new IncidentStore(resources.incidents, log);
+  // Resolved incidents leave the bucket (and memory) after the retention; their history stays in the events.
+  const retentionText = env['SWITCHBOARD_RESOLVED_RETENTION'];
+  let retentionMs = DEFAULT_RESOLVED_RETENTION_MS;
+  if (retentionText) {
+    try {
+      retentionMs = parseDuration(retentionText);
+    } catch (e) {
+      throw new Error(`SWITCHBOARD_RESOLVED_RETENTION: ${(e as Error).message}`);
+    }
+  }
+  const retention = new IncidentRetention(store, resources.incidents, clock, log, { retentionMs });
   const events = new EventLog(js);
   const incidents = new IncidentService(store, events, metrics, clock, log);
   // Ingest goes first: a sender waits for its answer, while applying alerts can catch up a moment later.
@@ -273,6 +286,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     await leases.start();
     timers.start();
     heartbeats.start();
+    retention.start();
   }
   started = true;
 
@@ -288,6 +302,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       await leases.stop();
       await consumer.stop();
       await timers.stop();
+      retention.stop();
       silences.stop();
       heartbeats.stop();
       dispatcher.close();

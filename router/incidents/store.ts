@@ -91,7 +91,13 @@ export class IncidentStore {
     if (key.startsWith('m.')) this.applyMembership(key, text, fromWatch);
     if (text === null || text.length === 0) {
       this.cache.delete(key);
-      if (key.startsWith('i.')) this.incidentsById.delete(key.slice(key.lastIndexOf('.') + 1));
+      if (key.startsWith('i.')) {
+        // Gone (router/incidents/retention.ts): its membership index goes too.
+        const id = key.slice(key.lastIndexOf('.') + 1);
+        this.incidentsById.delete(id);
+        this.members.delete(id);
+        this.firing.delete(id);
+      }
       return;
     }
     if (key.startsWith('i.')) {
