@@ -6,12 +6,13 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find test/integration test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: help deps tools run test lint typecheck gen gen-check test-unit test-integration bench clean
+.PHONY: help deps tools run test lint typecheck gen gen-check test-unit test-integration bench soak clean
 
 help:
 	@echo "make run    install what is needed, start NATS and the router on examples/msp"
 	@echo "make test   install what is needed, lint, typecheck and run every test"
 	@echo "make bench  benchmarks side by side with their references (docs/benchmarks.md)"
+	@echo "make soak   a bounded steady run with churn (SOAK_MINUTES=20); memory and lag must level off (docs/soak.md)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -50,6 +51,10 @@ run: deps tools
 bench: deps tools
 	npm run --silent build
 	SWITCHBOARD_USE_DIST=1 node --expose-gc --import tsx test/bench/run.ts
+
+soak: deps tools
+	npm run --silent build
+	SWITCHBOARD_USE_DIST=1 node --import tsx test/bench/soak.ts
 
 clean:
 	rm -rf dist .run

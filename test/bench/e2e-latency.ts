@@ -129,7 +129,7 @@ async function measure(
   };
 }
 
-const BENCH_CONFIG = (
+export const BENCH_CONFIG = (
   hookUrl: string,
 ) => `# End-to-end latency: every alert its own incident, paged at once to a webhook channel.
 apiVersion: v1
