@@ -97,6 +97,8 @@ export class RouterProcess {
           ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // A wrapper (faketime) runs the router as its child: its own process group, signalled as a whole.
+        detached: this.wrapper.length > 0,
       },
     );
     const keep = (d: Buffer) => {
@@ -129,7 +131,8 @@ export class RouterProcess {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    p.kill(sig);
+    if (this.wrapper.length > 0 && p.pid) process.kill(-p.pid, sig);
+    else p.kill(sig);
     await exited;
     this.proc = null;
   }
