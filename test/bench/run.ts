@@ -1,8 +1,8 @@
 // `make bench`: every benchmark side by side with its reference, in one run, on this machine.
 // Writes docs/benchmarks.md. Loopback only; every loop is bounded.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -11,6 +11,7 @@ import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
 import { copyConfig, RouterProcess, startTestRouter } from '../harness/router.ts';
 import { ROOT, toolPath } from '../harness/tools.ts';
+import { alertmanagerLatency, BENCH_CONFIG, e2eSection, type LatencyRun, switchboardLatency } from './e2e-latency.ts';
 import { fixedRate, type LoadResult, round, rssMiB, saturate, syntheticLabels } from './load.ts';
 
 const TOTAL = Number(process.env['BENCH_ALERTS'] ?? 50_000);
@@ -127,6 +128,47 @@ async function liveHeapPerAlert() {
   };
 }
 
+const INCIDENTS = 10_000;
+
+/** Heap in use after full collections, before and after 10,000 incidents are open (each alert its own). */
+async function liveHeapPerIncident() {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run the benchmark with node --expose-gc (make bench does)');
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return process.memoryUsage().heapUsed;
+  };
+  const nats = await NatsServer.start();
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-incidents-'));
+  // Pages go to a closed port: each fails fast and is recorded, as a misconfigured channel would be.
+  writeFileSync(join(dir, 'config.yaml'), BENCH_CONFIG('http://127.0.0.1:9/closed'));
+  const router = await startTestRouter(nats.url, { configDir: dir });
+  const before = await settle();
+  await saturate(INCIDENTS, BATCH, CLIENTS, async (from, to) => {
+    const r = await fetch(`${router.url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' },
+      body: amWebhook(from, to, 'incidents'),
+    });
+    await r.arrayBuffer();
+    return r.status === 202;
+  });
+  await waitFor(
+    'all alerts processed (incidents)',
+    async () => (await processedCount(router.url)) >= INCIDENTS,
+    600_000,
+  );
+  await waitFor('every incident open', async () => [...router.ctx.store.incidents()].length >= INCIDENTS, 600_000);
+  const after = await settle();
+  await router.stop();
+  await nats.close();
+  const mib = (b: number) => round(b / 1024 ** 2, 1);
+  return { beforeMiB: mib(before), afterMiB: mib(after), bytesPerIncident: Math.round((after - before) / INCIDENTS) };
+}
+
 async function main() {
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -224,6 +266,15 @@ async function main() {
   // 5. Live data per active alert: an in-process router, heap measured after a full collection.
   const live = await liveHeapPerAlert();
   log('live heap', live);
+  const perIncident = await liveHeapPerIncident();
+  log('live heap per incident', perIncident);
+
+  // 6. End to end, alert to webhook notification, against Alertmanager's.
+  const rates = (process.env['BENCH_E2E_RATES'] ?? '100,1000,5000').split(',').map(Number);
+  const sbE2e = await switchboardLatency(rates);
+  log('switchboard e2e', sbE2e);
+  const amE2e = await alertmanagerLatency(rates);
+  log('alertmanager e2e', amE2e);
 
   writeFileSync(
     join(ROOT, 'docs/benchmarks.md'),
@@ -242,6 +293,9 @@ async function main() {
       split,
       splitProcessSeconds,
       live,
+      perIncident,
+      sbE2e,
+      amE2e,
     }),
   );
   log('wrote docs/benchmarks.md');
@@ -259,6 +313,9 @@ interface Results {
   split: LoadResult;
   splitProcessSeconds: number;
   live: Awaited<ReturnType<typeof liveHeapPerAlert>>;
+  perIncident: Awaited<ReturnType<typeof liveHeapPerIncident>>;
+  sbE2e: LatencyRun[];
+  amE2e: LatencyRun[];
   amIngest: LoadResult;
   amRss: number;
   amRssIdle: number;
@@ -320,7 +377,15 @@ router, \`--expose-gc\`), the ${TOTAL.toLocaleString('en')} active alerts with t
 **${round(r.live.afterMiB - r.live.beforeMiB, 1)} MiB of live data, ${r.live.bytesPerAlert} bytes per alert** (heap ${r.live.beforeMiB} MiB before,
 ${r.live.afterMiB} MiB after). The RSS gap to Alertmanager is the V8 heap's headroom after the burst, not
 the data; a container limit with \`NODE_OPTIONS=--max-old-space-size\` bounds it.
-`;
+
+## Memory per ${INCIDENTS.toLocaleString('en')} open incidents
+
+Every alert its own incident (\`groupBy: [alertname, instance]\`), each paged once: after full collections the
+${INCIDENTS.toLocaleString('en')} open incidents with their alerts, memberships and notification records hold
+**${round(r.perIncident.afterMiB - r.perIncident.beforeMiB, 1)} MiB, ${r.perIncident.bytesPerIncident} bytes per incident** (heap ${r.perIncident.beforeMiB} MiB before, ${r.perIncident.afterMiB} MiB after).
+Resolved incidents leave memory after \`SWITCHBOARD_RESOLVED_RETENTION\` (default 100 days; docs/soak.md).
+
+${e2eSection(r.sbE2e, r.amE2e)}`;
 }
 
 main().then(
