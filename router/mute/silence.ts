@@ -33,10 +33,25 @@ export function isSilenceState(v: unknown): v is SilenceState {
   return SILENCE_STATES.includes(v as SilenceState);
 }
 
-/** Pending before startsAt, active in [startsAt, endsAt), expired from endsAt on. */
-export function silenceState(s: Pick<Silence, 'startsAt' | 'endsAt'>, now: number): SilenceState {
-  if (now >= Date.parse(s.endsAt)) return 'expired';
+/**
+ * Pending before startsAt, active in [startsAt, endsAt), expired from endsAt on. Two cases do not wait for the
+ * clock: a silence that started when it was created (no startsAt given, or one already past) is active as soon
+ * as a replica knows it, and one expired by a person is over as soon as a replica knows it. The times are those
+ * of the replica that took the request, and replicas' clocks differ a little: without this, a silence created
+ * (or expired) "now" on a replica whose clock runs ahead would not mute (or stop muting) on the others until
+ * their clocks caught up.
+ */
+export function silenceState(
+  s: Pick<Silence, 'startsAt' | 'endsAt' | 'createdAt' | 'expiredBy'>,
+  now: number,
+): SilenceState {
+  if (s.expiredBy !== null || now >= Date.parse(s.endsAt)) return 'expired';
+  if (startedAtCreation(s)) return 'active';
   return now < Date.parse(s.startsAt) ? 'pending' : 'active';
+}
+
+function startedAtCreation(s: Pick<Silence, 'startsAt' | 'createdAt'>): boolean {
+  return Date.parse(s.startsAt) <= Date.parse(s.createdAt);
 }
 
 /** The silence ended at `now` (a pending one never starts). Unchanged if it already ended. */
@@ -60,8 +75,10 @@ export class SilenceMuter implements Muter {
   /** From a snapshot of silences (expired ones may be included; they are skipped). */
   constructor(silences: Iterable<Silence>) {
     for (const s of silences) {
-      const parsed = { silence: s, start: Date.parse(s.startsAt), end: Date.parse(s.endsAt) };
-      if (!(parsed.end > parsed.start)) continue;
+      if (s.expiredBy !== null) continue; // over, whatever this replica's clock says (see silenceState)
+      const start = startedAtCreation(s) ? Number.NEGATIVE_INFINITY : Date.parse(s.startsAt);
+      const parsed = { silence: s, start, end: Date.parse(s.endsAt) };
+      if (!(parsed.end > Date.parse(s.startsAt))) continue;
       const list = this.byTenant.get(s.tenant);
       if (list) list.push(parsed);
       else this.byTenant.set(s.tenant, [parsed]);

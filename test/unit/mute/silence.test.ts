@@ -33,6 +33,28 @@ describe('silenceState', () => {
   }
 });
 
+describe('silenceState does not wait for the clock of a replica behind the one that took the request', () => {
+  // Created and expired on a replica whose clock ran 3 s ahead of this one's.
+  const ahead = silence({ startsAt: '2026-03-09T10:00:03.000Z', createdAt: '2026-03-09T10:00:03.000Z' });
+  it('a silence that started at its creation is active here at once', () => {
+    assert.equal(silenceState(ahead, t('2026-03-09T10:00:01Z')), 'active');
+  });
+  it('a silence expired by a person is over here at once', () => {
+    const expired = expireSilence(ahead, t('2026-03-09T10:30:03Z'), 'jane');
+    assert.equal(silenceState(expired, t('2026-03-09T10:30:01Z')), 'expired');
+  });
+  it('a silence with a later start still waits for it', () => {
+    assert.equal(silenceState(silence(), t('2026-03-09T09:59:59Z')), 'pending');
+  });
+  it('the muter applies both at once', () => {
+    const labels = { alertname: 'DiskFull', instance: 'db01' };
+    const now = t('2026-03-09T10:00:01Z');
+    assert.equal(new SilenceMuter([ahead]).mutes(firing({ tenant: 'acme', labels }), now)?.reason, 'silence');
+    const expired = expireSilence(ahead, t('2026-03-09T10:00:04Z'), 'jane');
+    assert.equal(new SilenceMuter([expired]).mutes(firing({ tenant: 'acme', labels }), now), null);
+  });
+});
+
 describe('SilenceMuter', () => {
   const cases: {
     name: string;
