@@ -1,5 +1,6 @@
 // The audit trail: every transition, alert, ack and note is an event in the events stream.
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { fetchBatch, readingConsumer } from '../bus/fetch.ts';
 import { EVENTS_STREAM, eventSubject } from '../bus/subjects.ts';
 import { type NotificationEvent, notificationEventId } from '../escalation/events.ts';
 import { alertKey } from './decide.ts';
@@ -55,24 +56,23 @@ export class EventLog {
   /** All events of one incident, oldest first. */
   async timeline(tenant: string, incidentId: string, limit = 10_000): Promise<IncidentEvent[]> {
     const out: IncidentEvent[] = [];
-    const consumer = await this.js.consumers.get(EVENTS_STREAM, {
-      filter_subjects: [eventSubject(tenant, incidentId)],
-      deliver_policy: DeliverPolicy.All,
+    const consumer = await readingConsumer(this.js, EVENTS_STREAM, {
+      filter: eventSubject(tenant, incidentId),
+      deliver: DeliverPolicy.All,
     });
-    const info = await consumer.info(true);
-    let pending = info.num_pending;
-    while (pending > 0 && out.length < limit) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, 500), expires: 2_000 });
-      let got = 0;
-      for await (const m of batch) {
-        out.push(m.json<IncidentEvent>());
-        got++;
-        pending = m.info.pending;
-        if (pending === 0) break;
+    try {
+      let pending = (await consumer.info(true)).num_pending;
+      while (pending > 0 && out.length < limit) {
+        const got = await fetchBatch(consumer, { max_messages: Math.min(pending, 500), expires: 2_000 }, (m) => {
+          out.push(m.json<IncidentEvent>());
+          pending = m.info.pending;
+          return pending > 0;
+        });
+        if (got === 0) break;
       }
-      if (got === 0) break;
+    } finally {
+      await consumer.delete().catch(() => undefined);
     }
-    await consumer.delete().catch(() => undefined);
     return out;
   }
 }

@@ -58,6 +58,17 @@ export const PARTITION_ACK_WAIT_MS = 5_000;
 
 const nanos = (ms: number) => ms * 1_000_000;
 
+/**
+ * How long until what a consumer delivered last is due for redelivery (its ack wait after the last delivery,
+ * on the server's clock, plus a margin); the whole ack wait when the server's times are missing.
+ */
+export function redeliveryWait(info: { delivered: { last_active?: unknown }; ts?: unknown }): number {
+  const last = Date.parse(String(info.delivered.last_active ?? ''));
+  const now = Date.parse(String(info.ts ?? ''));
+  if (!Number.isFinite(last) || !Number.isFinite(now)) return PARTITION_ACK_WAIT_MS + 250;
+  return Math.max(0, Math.min(PARTITION_ACK_WAIT_MS, last + PARTITION_ACK_WAIT_MS - now) + 250);
+}
+
 /** A tenant removed from the config while its alerts were in flight: still recorded, with defaults. */
 function orphanTenant(name: string): TenantConfig {
   return {
@@ -158,20 +169,23 @@ class PartitionWorker {
         const consumer = await js.consumers.get(ALERTS_STREAM, p.consumer);
         // The previous holder's last writes reach this replica's cache first (fewer conflicts to retry).
         await this.d.caughtUp?.();
-        // Messages fetched by a holder that died are redelivered after their ack wait, ahead of later ones:
-        // start after that, so the partition stays in order. (A holder that gave it back left none.)
+        // Messages fetched by a holder that died are redelivered once their ack wait is over, ahead of later
+        // ones: start after that, so the partition stays in order. The wait is counted from the consumer's
+        // last delivery, on the server's clock: usually over by the time the dead holder's lease expired.
+        // (A holder that gave the partition back left nothing unacknowledged; its last acks may be in flight.)
         let info = await consumer.info(false);
-        for (let i = 0; i < 10 && info.num_ack_pending > 0 && this.mode === 'run'; i++) {
+        for (let i = 0; i < 5 && info.num_ack_pending > 0 && this.mode === 'run'; i++) {
           await this.sleep(100);
           info = await consumer.info(false);
         }
-        if (info.num_ack_pending > 0) {
+        const wait = info.num_ack_pending > 0 ? redeliveryWait(info) : 0;
+        if (wait > 0) {
           log.info(
-            { partition: p.consumer, unacknowledged: info.num_ack_pending },
+            { partition: p.consumer, unacknowledged: info.num_ack_pending, waitMs: wait },
             "waiting for the previous holder's unacknowledged alerts to be redelivered",
           );
-          const until = performance.now() + PARTITION_ACK_WAIT_MS + 250;
-          while (performance.now() < until && this.mode === 'run') await this.sleep(100);
+          const until = performance.now() + wait;
+          while (performance.now() < until && this.mode === 'run') await this.sleep(50);
         }
         return this.mode === 'run' ? consumer : null;
       } catch (e) {
@@ -188,7 +202,8 @@ class PartitionWorker {
 
   /** Fills the queue with bounded pull requests until the partition is given back. */
   private async pull(consumer: Consumer): Promise<void> {
-    let backoff = 250;
+    // Short: a consumer just created answers "no responders" until its leader is elected, a moment later.
+    let backoff = 100;
     while (this.mode === 'run') {
       const room = PULL_AHEAD - this.queue.length;
       if (room <= 0) {
@@ -208,7 +223,7 @@ class PartitionWorker {
           else this.queue.push(m);
           this.wake?.();
         }
-        backoff = 250;
+        backoff = 100;
       } catch (e) {
         if (this.mode !== 'run') break;
         if (this.partition.drain && /consumer not found/i.test((e as Error).message)) {
@@ -220,7 +235,7 @@ class PartitionWorker {
           'fetching alerts failed; retrying',
         );
         await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 5_000);
+        backoff = Math.min(backoff * 2, 2_000);
       } finally {
         this.fetching = false;
         this.wake?.();

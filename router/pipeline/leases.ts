@@ -87,6 +87,7 @@ export class PartitionLeases {
   private memberValidUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  private again = false;
   private closing = false;
   private watch: { stop(): void } | null = null;
   private bucket = '';
@@ -121,8 +122,12 @@ export class PartitionLeases {
     if (status.values === 0) loaded();
     void (async () => {
       for await (const e of iter as AsyncIterable<KvWatchEntry>) {
-        this.seen(e.key, e.revision, e.operation === 'PUT');
+        const live = e.operation === 'PUT';
+        const was = this.cache.get(e.key)?.live;
+        this.seen(e.key, e.revision, live);
         if (e.isUpdate || e.delta === 0) loaded();
+        // A member came or went, or a lease was given back or expired: act on it now, not at the next round.
+        if (e.isUpdate && (e.key.startsWith('member.') ? was !== live : was === true && !live)) this.kick();
       }
     })().catch((err) => this.log.warn({ err }, 'partition lease watch ended'));
     await ready;
@@ -133,6 +138,9 @@ export class PartitionLeases {
   /** Gives every partition back (gracefully), then leaves the membership. */
   async stop(timeoutMs = 20_000): Promise<void> {
     this.closing = true;
+    // Leaving first: the others assign this replica's partitions among themselves at once, and take each
+    // as soon as its lease is deleted here.
+    await this.kv.delete(this.memberKey()).catch(() => undefined);
     // The loop keeps renewing the leases being given back, and deletes each once its worker has stopped.
     this.kick();
     const deadline = performance.now() + timeoutMs;
@@ -144,17 +152,24 @@ export class PartitionLeases {
       await this.owner.give(h.partition, 'lost');
       this.held.delete(name);
     }
-    await this.kv.delete(this.memberKey()).catch(() => undefined);
     this.watch?.stop();
     this.onChange(0);
   }
 
-  /** Runs a round now (unless one is running). */
+  /** Runs a round now, or right after the one running. */
   private kick(): void {
-    this.ticking ??= this.tick()
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
       .catch((err) => this.log.warn({ err }, 'partition lease round failed'))
       .finally(() => {
         this.ticking = null;
+        if (this.again && this.timer) {
+          this.again = false;
+          this.kick();
+        }
       });
   }
 

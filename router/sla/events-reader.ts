@@ -10,6 +10,7 @@
 //    last event (found with a last-per-subject consumer, one message per incident) is not their resolution.
 //    Each of these is read again whole, from its own subject.
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { fetchBatch, readingConsumer } from '../bus/fetch.ts';
 import { EVENTS_STREAM, eventSubject } from '../bus/subjects.ts';
 import type { IncidentEvent } from '../incidents/model.ts';
 import { IncidentFold } from './fold.ts';
@@ -24,7 +25,7 @@ export interface ReadProgress {
   messages: number;
 }
 
-/** Passes every message of an ordered consumer to `each`, until none is pending; returns how many. */
+/** Passes every message of a reading consumer to `each`, until none is pending; returns how many. */
 async function drain(
   js: JetStreamClient,
   opts: {
@@ -34,24 +35,17 @@ async function drain(
   },
   each: (m: JsMsg) => void,
 ): Promise<number> {
-  const consumer = await js.consumers.get(EVENTS_STREAM, {
-    filter_subjects: [opts.filter],
-    deliver_policy: opts.deliver,
-    ...(opts.startTime ? { opt_start_time: opts.startTime } : {}),
-  });
+  const consumer = await readingConsumer(js, EVENTS_STREAM, opts);
   let n = 0;
   try {
     let pending = (await consumer.info(true)).num_pending;
     while (pending > 0) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, BATCH), expires: 5_000 });
-      let got = 0;
-      for await (const m of batch) {
+      const got = await fetchBatch(consumer, { max_messages: Math.min(pending, BATCH), expires: 5_000 }, (m) => {
         each(m);
-        got++;
         n++;
         pending = m.info.pending;
-        if (pending === 0) break;
-      }
+        return pending > 0;
+      });
       if (got === 0) break;
     }
   } finally {

@@ -91,27 +91,33 @@ export class NatsCluster {
   }
 
   static async start(size = 3): Promise<NatsCluster> {
-    const clientPorts: number[] = [];
-    const routePorts: number[] = [];
-    for (let i = 0; i < size; i++) {
-      clientPorts.push(await freePort());
-      routePorts.push(await freePort());
+    // Free ports are picked before they are bound: another process may take one meanwhile. Try again then.
+    for (let attempt = 1; ; attempt++) {
+      const nodes: NatsServer[] = [];
+      try {
+        const clientPorts: number[] = [];
+        const routePorts: number[] = [];
+        for (let i = 0; i < size; i++) {
+          clientPorts.push(await freePort());
+          routePorts.push(await freePort());
+        }
+        const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+        await Promise.all(
+          clientPorts.map(async (port, i) => {
+            const args = ['--server_name', `n${i + 1}`, '--cluster_name', 'sb-test'];
+            args.push('--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes);
+            nodes.push(await NatsServer.start(args, port));
+          }),
+        );
+        nodes.sort((a, b) => clientPorts.indexOf(a.port) - clientPorts.indexOf(b.port));
+        const c = new NatsCluster(nodes);
+        await c.ready();
+        return c;
+      } catch (e) {
+        await Promise.all(nodes.map((n) => n.close()));
+        if (attempt >= 3) throw e;
+      }
     }
-    const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
-    const nodes = await Promise.all(
-      clientPorts.map((port, i) =>
-        NatsServer.start(
-          [
-            ...['--server_name', `n${i + 1}`, '--cluster_name', 'sb-test'],
-            ...['--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes],
-          ],
-          port,
-        ),
-      ),
-    );
-    const c = new NatsCluster(nodes);
-    await c.ready();
-    return c;
   }
 
   /** Until JetStream is clustered and answers with every node up (a meta leader is elected). */

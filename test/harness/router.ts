@@ -54,6 +54,11 @@ export class RouterProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Whether the process runs (not stopped or killed). */
+  get running(): boolean {
+    return this.proc !== null;
+  }
+
   /** Process id while running (for RSS measurements). */
   get pid(): number | undefined {
     return this.proc?.pid;

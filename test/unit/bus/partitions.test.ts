@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clusterView, replicasProblem } from '../../../router/bus/cluster.ts';
 import { partitionCountOf, partitionFilter } from '../../../router/bus/subjects.ts';
+import { PARTITION_ACK_WAIT_MS, redeliveryWait } from '../../../router/pipeline/consumer.ts';
 import { assign, layoutPartitions, partitionsToApply } from '../../../router/pipeline/partitions.ts';
 
 const names = (n: number) => layoutPartitions(n).map((p) => p.consumer);
@@ -100,5 +101,23 @@ describe('replicasProblem (start-up check of the NATS deployment)', () => {
     );
     assert.match(replicasProblem(3, two) ?? '', /NATS cluster "nats" has 2 servers: set --replicas 2/);
     assert.match(replicasProblem(7, three) ?? '', /at most 5/);
+  });
+});
+
+describe('redeliveryWait (taking over a partition whose holder died)', () => {
+  const at = (ms: number) => new Date(Date.parse('2026-11-26T10:00:00Z') + ms).toISOString();
+  it('waits out the ack wait of the last delivery, on the server clock', () => {
+    // Delivered 1 s before the takeover: 4 s of its 5 s ack wait left (plus a margin).
+    assert.equal(redeliveryWait({ delivered: { last_active: at(0) }, ts: at(1_000) }), 4_250);
+    // Delivered long ago (the holder died, its lease expired since): already redelivered, no wait.
+    assert.equal(redeliveryWait({ delivered: { last_active: at(0) }, ts: at(9_000) }), 0);
+    // Nanosecond server times parse too.
+    assert.equal(
+      redeliveryWait({ delivered: { last_active: '2026-11-26T10:00:00.000000001Z' }, ts: '2026-11-26T10:00:02.5Z' }),
+      2_750,
+    );
+  });
+  it('waits the whole ack wait without the server times', () => {
+    assert.equal(redeliveryWait({ delivered: {} }), PARTITION_ACK_WAIT_MS + 250);
   });
 });
