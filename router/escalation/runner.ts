@@ -19,11 +19,11 @@ import type { NotifyMetrics } from '../notify/metrics.ts';
 import { type BackoffPolicy, type RetryDeps, realRetryDeps, withRetry } from '../notify/retry.ts';
 import type { NotifySettings } from '../notify/settings.ts';
 import { isTicketDestination, type Message, type MessageEvent } from '../notify/types.ts';
+import { onCallAt } from '../oncall/schedule.ts';
+import { type DueBreach, type DueReminder, hasUpdateCadence, slaDuties } from '../sla/watch.ts';
 import type { NotificationEvent } from './events.ts';
 import { channelTarget, keyPart, ticketKey, ticketUpdateKey } from './identity.ts';
 import type { NotificationLog } from './log.ts';
-import { onCallAt } from '../oncall/schedule.ts';
-import { type DueBreach, type DueReminder, hasUpdateCadence, slaDuties } from '../sla/watch.ts';
 import { type PlannedNotification, planEscalation, type Recipient, type StepProblem } from './plan.ts';
 
 export interface EscalationDeps {
@@ -61,6 +61,8 @@ export interface EscalationTimes {
 export interface RunResult {
   /** When to run again: the plan's next notification, or when a claim held by another replica expires. */
   nextAt: number | null;
+  /** The incident's next SLA moment (a deadline to record, a reminder to send); the sweep looks after it. */
+  sweepAt?: number | null;
   stopped: 'acknowledged' | 'resolved' | 'finished' | null;
   sent: number;
   failed: number;
@@ -88,7 +90,10 @@ export class EscalationRunner {
       this.d.logger.error({ incident: incident.id, policy: incident.policy }, 'escalation policy not in the config');
       return result;
     }
-    const now = this.d.clock();
+    // The incident's last change proves that it is at least that late (on the clock of the replica that wrote
+    // it): a replica whose clock is behind the writer's would otherwise hold back what is already due, such as
+    // the first page of an incident another replica has just opened, until its own clock caught up.
+    const now = Math.max(this.d.clock(), Date.parse(incident.updatedAt) || 0);
     const plan = planEscalation(
       {
         incidentId: incident.id,
@@ -106,7 +111,7 @@ export class EscalationRunner {
       if (t !== null && (result.nextAt === null || t < result.nextAt)) result.nextAt = t;
     };
     later(plan.nextAt);
-    later(await this.sla(incident, config, times, now));
+    result.sweepAt = await this.sla(incident, config, times, now);
 
     if (plan.stopped === 'acknowledged' || plan.stopped === 'resolved') {
       later(await this.updateTickets(incident, config));
@@ -128,7 +133,12 @@ export class EscalationRunner {
    * The incident's SLA duties (router/sla/watch.ts): records each missed deadline once (a `sla.breached`
    * event and the breaches counter) and sends each customer-update reminder once. Returns when to look again.
    */
-  private async sla(incident: Incident, config: RouterConfig, times: EscalationTimes, now: number): Promise<number | null> {
+  private async sla(
+    incident: Incident,
+    config: RouterConfig,
+    times: EscalationTimes,
+    now: number,
+  ): Promise<number | null> {
     const level = config.serviceLevels[config.tenants[incident.tenant]?.serviceLevel ?? ''];
     if (!level?.targets[incident.severity]) return null;
     const notes = hasUpdateCadence(incident, level) && this.d.customerNotes ? await this.d.customerNotes(incident) : [];
@@ -221,7 +231,8 @@ export class EscalationRunner {
     now: number,
   ): Promise<number | 'sent' | 'failed' | 'skip'>[] {
     return this.reminderRecipients(incident, config, now).map(async (recipient) => {
-      const target = recipient.kind === 'channel' ? channelTarget(recipient.channel) : `responder/${recipient.responder}`;
+      const target =
+        recipient.kind === 'channel' ? channelTarget(recipient.channel) : `responder/${recipient.responder}`;
       const key = `${r.key}.${keyPart(target)}`;
       const c = await this.claim(key);
       if (c === 'skip') return 'skip';
@@ -230,7 +241,11 @@ export class EscalationRunner {
       const base = this.baseEvent(incident, key, { repeat: 0, step: 0, target, rule: `update-reminder-${r.n + 1}` });
       const dest = this.destinationOf(n, config);
       if ('error' in dest) {
-        await this.settle(key, { state: 'failed', outcome: dest.error }, { type: 'notification.failed', ...base, error: dest.error });
+        await this.settle(
+          key,
+          { state: 'failed', outcome: dest.error },
+          { type: 'notification.failed', ...base, error: dest.error },
+        );
         return 'failed';
       }
       const responder = recipient.kind === 'responder' ? config.responders[recipient.responder] : undefined;

@@ -69,6 +69,8 @@ interface Known {
   /** The run's next moment (null: nothing more), and whether this replica scheduled it. */
   nextAt: number | null;
   scheduled: boolean;
+  /** The earliest of nextAt and the run's SLA moments, which the sweep alone looks after (see runOnce). */
+  dueAt: number | null;
 }
 
 interface Active {
@@ -227,24 +229,35 @@ export class EscalationTimers {
     }
     let incident = v.value;
     let nextAt: number | null;
+    // SLA moments (a deadline to record, a reminder): no scheduled wake-up of their own, the sweep runs the
+    // incident within SWEEP_MS + GRACE_MS of them. That saves a scheduled message per incident (most
+    // incidents have an SLA deadline ahead and nothing else) at the cost of a breach recorded up to ~35 s
+    // after its deadline (the deadline itself is exact on the timeline).
+    let sweepAt: number | null = null;
     if (incident.pagingSince === null) {
       // Every firing alert is muted: nobody is paged. Ask again with the muters in force now; while still
       // muted, wake up when the first muting ends by itself (docs/suppression.md, "When muting ends").
       if (incident.status === 'resolved' || !this.d.recheck) {
-        this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt: null, scheduled: false });
+        this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt: null, scheduled: false, dueAt: null });
         return;
       }
       const r = await this.d.recheck(incident);
       incident = r.incident;
-      nextAt =
-        incident.pagingSince === null ? r.until : (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
+      if (incident.pagingSince === null) nextAt = r.until;
+      else {
+        const run = await this.d.runner.run(incident, this.d.times(incident));
+        nextAt = run.nextAt;
+        sweepAt = run.sweepAt ?? null;
+      }
     } else if (incident.status === 'triggered' && this.d.mutedNow?.(incident).muted) {
       // Paging, but every firing alert is muted now (a silence or window created after it started paging):
       // nobody is paged meanwhile. The end of the muting re-checks it (silence and config changes do at
       // once; a window or business hours ending, at `until`), and steps that came due meanwhile page then.
       nextAt = this.d.mutedNow(incident).until;
     } else {
-      nextAt = (await this.d.runner.run(incident, this.d.times(incident))).nextAt;
+      const run = await this.d.runner.run(incident, this.d.times(incident));
+      nextAt = run.nextAt;
+      sweepAt = run.sweepAt ?? null;
     }
     const prev = this.known.get(incidentId);
     let scheduled = false;
@@ -256,7 +269,8 @@ export class EscalationTimers {
         scheduled = true;
       }
     }
-    this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt, scheduled });
+    const dueAt = nextAt === null ? sweepAt : sweepAt === null ? nextAt : Math.min(nextAt, sweepAt);
+    this.known.set(incidentId, { updatedAt: incident.updatedAt, nextAt, scheduled, dueAt });
   }
 
   /**
@@ -280,7 +294,7 @@ export class EscalationTimers {
     const due: Incident[] = [];
     for (const i of this.d.store.incidents()) {
       const k = this.known.get(i.id);
-      if (k && k.updatedAt === i.updatedAt && (k.nextAt === null || k.nextAt > now - GRACE_MS)) continue;
+      if (k && k.updatedAt === i.updatedAt && (k.dueAt === null || k.dueAt > now - GRACE_MS)) continue;
       if (i.status === 'resolved' && now - Date.parse(i.resolvedAt ?? i.updatedAt) > RESOLVED_HORIZON_MS) continue;
       due.push(i);
     }
