@@ -189,6 +189,17 @@ describe('escalation runner', () => {
     assert.equal(ids[0]?.headers['x-switchboard-delivery'], ids[1]?.headers['x-switchboard-delivery']);
   });
 
+  it('a replica whose clock is behind the one that opened the incident sends its first step at once', async () => {
+    // Opened (and stamped) by a replica whose clock runs 3 s ahead; run here a moment later by this clock.
+    const clock = { now: OPEN - 3_000 };
+    const behind = await replica('behind', clock);
+    const i = incident();
+    const r = await behind.runner.run(i, { respondBy: null });
+    assert.equal(r.sent, 1);
+    assert.deepEqual(deliveries(i.id), ['/anna']);
+    assert.equal(r.nextAt, OPEN + 15 * MIN, 'later steps keep their offsets');
+  });
+
   it('nobody on call: reported once on the timeline, counted, and the next step pages at once', async () => {
     const clock = { now: SATURDAY };
     const a = await replica('a', clock);
