@@ -2,7 +2,7 @@
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
-import type { Source } from '../alert.ts';
+import type { AlertDraft, Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import { ForbiddenError, RateLimitError, UnavailableError, UnclaimedAlertsError, ValidationError } from '../errors.ts';
 import { parseAlertmanager } from '../ingest/alertmanager.ts';
@@ -24,7 +24,8 @@ const PARSERS: Record<IngestSource, (body: unknown, receivedAt: Date) => IngestR
 };
 
 function isIngestSource(s: string): s is IngestSource {
-  return s in PARSERS;
+  // Own keys: `in` also finds `__proto__`, `constructor`... (`POST /api/v1/alerts/__proto__/{key}` was a 500).
+  return Object.hasOwn(PARSERS, s);
 }
 
 export function ingestRouter(ctx: ApiContext): Router {
@@ -109,15 +110,22 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
 
   if (!ctx.bus.connected()) throw new UnavailableError('NATS is unreachable; nothing was recorded, retry later', 5);
   const receivedAt = new Date(now).toISOString();
+  // Serialised (and split to fit NATS) before anything is published, so an alert too large to store
+  // fails the request with a 400 rather than after part of it was recorded.
+  const maxPayload = (ctx.bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADER_ROOM;
+  const messages = [...byTenant].flatMap(([tenant, drafts]) =>
+    splitAlerts(drafts, maxPayload - Buffer.byteLength(encodeBatch(tenant, receivedAt, '')), (d) =>
+      alertField(source, req.body, result.alerts.indexOf(d)),
+    ).map((alertsJson) => ({ tenant, alertsJson })),
+  );
   try {
     await Promise.all(
-      [...byTenant].map(([tenant, drafts]) => {
-        const alertsJson = JSON.stringify(drafts);
-        return ctx.js.publish(alertSubject(tenant), encodeBatch(tenant, receivedAt, alertsJson), {
+      messages.map(({ tenant, alertsJson }) =>
+        ctx.js.publish(alertSubject(tenant), encodeBatch(tenant, receivedAt, alertsJson), {
           msgID: batchId(source, tenant, alertsJson),
           timeout: 5_000,
-        });
-      }),
+        }),
+      ),
     );
   } catch (e) {
     ctx.log.warn({ err: e, req: req.id }, 'publishing to JetStream failed');
@@ -139,6 +147,52 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
     ...(result.truncated ? { truncated: result.truncated } : {}),
     ...(result.ignored ? { ignored: result.ignored } : {}),
   });
+}
+
+/** Room for a message's headers (Nats-Msg-Id), which count towards the server's max_payload. */
+const HEADER_ROOM = 1024;
+/** nats-server's default max_payload, should the server not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * A tenant's alerts as the alerts texts of its messages, each at most `room` bytes. JetStream refuses a
+ * message over the server's max_payload (1 MiB by default) while a request may carry 4 MiB (--max-body)
+ * of alerts, which used to answer 503 on every retry. A request that fits is one message whose text is
+ * JSON.stringify(drafts) as before; a larger one becomes several, published in order on one connection,
+ * each with the id of its own alerts (a redelivered request splits the same way, so it is stored once).
+ */
+function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft) => string): string[] {
+  const whole = JSON.stringify(drafts);
+  if (Buffer.byteLength(whole) <= room) return [whole];
+  const texts: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2;
+  for (const d of drafts) {
+    const text = JSON.stringify(d);
+    const size = Buffer.byteLength(text);
+    if (size + 2 > room) {
+      throw new ValidationError(
+        fieldOf(d),
+        `is ${size} bytes once parsed; one alert may have at most ${room - 2} (shorten its annotations)`,
+      );
+    }
+    if (parts.length > 0 && bytes + 1 + size > room) {
+      texts.push(`[${parts.join(',')}]`);
+      parts = [];
+      bytes = 2;
+    }
+    bytes += (parts.length > 0 ? 1 : 0) + size;
+    parts.push(text);
+  }
+  if (parts.length > 0) texts.push(`[${parts.join(',')}]`);
+  return texts;
+}
+
+/** The request field of the `index`th alert a parser returned, for an error about that alert. */
+function alertField(source: IngestSource, body: unknown, index: number): string {
+  if (source === 'alertmanager') return `alerts[${index}]`;
+  if (source === 'generic' && Array.isArray(body)) return `[${index}]`;
+  return '';
 }
 
 /**

@@ -80,6 +80,48 @@ interface HttpishError {
   message: string;
 }
 
+/**
+ * The other ways body parsing and routing refuse a request, as a 400 naming the header or part at
+ * fault (as docs/api.md promises for a wrong Content-Type), instead of body-parser's bare 415/413/400
+ * ("unsupported charset", "too many parameters", zlib's "incorrect header check").
+ */
+function requestProblem(err: unknown): { field: string; message: string } | null {
+  const e = err as {
+    type?: unknown;
+    code?: unknown;
+    status?: unknown;
+    charset?: unknown;
+    encoding?: unknown;
+    message?: unknown;
+  };
+  // The router's decoding of a path parameter (`/api/v1/incidents/%E0%A4`); other URIErrors are faults.
+  if (err instanceof URIError && e.status === 400) return { field: 'path', message: 'is not valid percent-encoding' };
+  switch (e?.type) {
+    case 'charset.unsupported':
+      return {
+        field: 'Content-Type',
+        message: `charset ${JSON.stringify(String(e.charset))} is not supported; send utf-8`,
+      };
+    case 'encoding.unsupported':
+      return {
+        field: 'Content-Encoding',
+        message: `${JSON.stringify(String(e.encoding ?? ''))} is not supported; send identity, gzip, deflate or br`,
+      };
+    case 'parameters.too.many':
+    case 'querystring.parse.rangeError':
+      return { field: 'body', message: 'the form has too many fields' };
+    case 'request.size.invalid':
+      return { field: 'Content-Length', message: 'does not match the length of the body' };
+    case 'request.aborted':
+      return { field: 'body', message: 'the request ended before its body was complete' };
+  }
+  // A compressed body that does not decompress (zlib / brotli error codes).
+  if (typeof e?.code === 'string' && /^(Z_|ERR_(BROTLI|ZSTD|ZLIB))/.test(e.code)) {
+    return { field: 'Content-Encoding', message: `the body could not be decompressed: ${String(e.message)}` };
+  }
+  return null;
+}
+
 function answer(res: Response, status: number, error: string, details: unknown = undefined, retryAfter?: number) {
   if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   res.status(status).json(details === undefined ? { error } : { error, details });
@@ -124,6 +166,11 @@ export function errorHandler(ctx: ApiContext) {
     if (e?.type === 'entity.parse.failed') {
       ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
       return answer(res, 400, 'the body is not valid JSON', { field: 'body', parser: e.message });
+    }
+    const problem = requestProblem(err);
+    if (problem) {
+      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+      return answer(res, 400, `${problem.field}: ${problem.message}`, { field: problem.field });
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return answer(res, e.status, e.expose ? e.message : 'bad request');

@@ -28,7 +28,9 @@ export class ConfigHolder {
     this.listeners.push(listener);
   }
 
+  /** The tenant of that name. Own keys only: names come from URLs, and `/status/constructor` is no tenant. */
   tenant(name: string): TenantConfig | undefined {
-    return this.current?.config.tenants[name];
+    const tenants = this.current?.config.tenants;
+    return tenants && Object.hasOwn(tenants, name) ? tenants[name] : undefined;
   }
 }

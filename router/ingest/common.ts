@@ -48,9 +48,18 @@ export function describeType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** A value quoted for an error message, cut short so a huge field cannot bloat logs and responses. */
+/**
+ * A value quoted for an error message, cut short so a huge field cannot bloat logs and responses.
+ * JSON.stringify recurses: a value nested some thousand levels deep (`"status": [[[[...]]]]`, a few KiB
+ * of body) overflows the stack, so such a value is only described by its type.
+ */
 export function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = describeType(value);
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
