@@ -1,6 +1,7 @@
 // The audit trail: every transition, alert, ack and note is an event in the events stream.
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import { fetchBatch, readingConsumer } from '../bus/fetch.ts';
+import { retryTransient } from '../bus/retry.ts';
 import { EVENTS_STREAM, eventSubject } from '../bus/subjects.ts';
 import { type NotificationEvent, notificationEventId } from '../escalation/events.ts';
 import { alertKey } from './decide.ts';
@@ -47,8 +48,11 @@ export class EventLog {
   /** Appends events, each under its eventId: appending the same event again stores nothing new. */
   async append(events: (IncidentEvent | NotificationEvent)[]): Promise<void> {
     await Promise.all(
+      // Retried while NATS cannot answer: the id makes a repeat of a stored event a no-op.
       events.map((e) =>
-        this.js.publish(eventSubject(e.tenant, e.incidentId), JSON.stringify(e), { msgID: eventId(e) }),
+        retryTransient(() =>
+          this.js.publish(eventSubject(e.tenant, e.incidentId), JSON.stringify(e), { msgID: eventId(e) }),
+        ),
       ),
     );
   }

@@ -3,6 +3,7 @@
 // current by a KV watch (and by our own writes), so the API lists without a round trip per incident.
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import { retryTransient } from '../bus/retry.ts';
 import type { AlertState, Incident, Membership } from './model.ts';
 
 export const incidentKey = (tenant: string, id: string) => `i.${tenant}.${id}`;
@@ -176,7 +177,7 @@ export class IncidentStore {
 
   /** Authoritative read (bypasses the cache), used to recover from a conflict. */
   async read<T>(key: string): Promise<Versioned<T> | null> {
-    const e = await this.kv.get(key);
+    const e = await retryTransient(() => this.kv.get(key));
     if (e?.operation !== 'PUT' || e.value.length === 0) return null;
     this.apply(key, decoder.decode(e.value), e.revision);
     return { value: e.json<T>(), revision: e.revision };
@@ -198,11 +199,25 @@ export class IncidentStore {
     return this.read<T>(key);
   }
 
-  /** Writes `value` if the key is still at `revision` (0 = must not exist). Throws RevisionConflict. */
+  /**
+   * Writes `value` if the key is still at `revision` (0 = must not exist). Throws RevisionConflict. NATS
+   * failing for a moment is waited out (router/bus/retry.ts); a retry that conflicts with the value it
+   * meant to write found its own earlier attempt applied (only its answer was lost).
+   */
   async write<T>(key: string, value: T, revision: number): Promise<number> {
     const data = JSON.stringify(value);
     try {
-      const rev = revision === 0 ? await this.kv.create(key, data) : await this.kv.update(key, data, revision);
+      const rev = await retryTransient(async (attempt) => {
+        try {
+          return revision === 0 ? await this.kv.create(key, data) : await this.kv.update(key, data, revision);
+        } catch (e) {
+          if (attempt > 0 && isConflict(e)) {
+            const cur = await this.kv.get(key);
+            if (cur?.operation === 'PUT' && decoder.decode(cur.value) === data) return cur.revision;
+          }
+          throw e;
+        }
+      });
       this.apply(key, data, rev);
       return rev;
     } catch (e) {
@@ -216,7 +231,7 @@ export class IncidentStore {
 
   async delete(key: string, revision: number): Promise<void> {
     try {
-      await this.kv.delete(key, { previousSeq: revision });
+      await retryTransient(() => this.kv.delete(key, { previousSeq: revision }));
       this.apply(key, null, revision + 1);
     } catch (e) {
       if (!isConflict(e)) throw e;

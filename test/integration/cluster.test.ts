@@ -7,7 +7,10 @@
 //   (c) a rolling restart of all three replicas, one after the other (SIGTERM, partitions handed over).
 // After each: every accepted alert is in exactly one incident, with one alert.firing event; every incident
 // was paged by both steps of its policy exactly once (a webhook receiver counts X-Switchboard-Delivery ids);
-// and the SLA report (GET /api/v1/reports/sla) has the expected figures, the same on every replica.
+// the SLA report (GET /api/v1/reports/sla) has the expected figures, the same on every replica; and a
+// seventh tenant's alerts, each fired, resolved and fired again in sequence throughout the disruption, were
+// applied in that order (applied out of order, the second firing would be a duplicate of the first and the
+// resolve would close the only incident: in order, each alert has a resolved incident and a firing one).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,8 @@ import { ROOT } from '../harness/tools.ts';
 import { type FakeServer, fakeServer } from '../unit/notify/fake-server.ts';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'tyrell', 'cyberdyne'];
+/** The tenant of the ordering check. */
+const ORDERED = 'hooli';
 const TOTAL = 10_000;
 const PER_REQUEST = 100;
 /** Groups (incidents) per tenant and scenario. */
@@ -267,10 +272,36 @@ async function run(s: Scenario): Promise<void> {
       await sleep(s.paceMs);
     }
   };
+  // The ordering check: fire, resolve, fire again, each request only after the previous one was accepted
+  // (so in this order in the stream), from the start until the disruption is over.
+  let disrupted = 0;
+  const origin = started - 3_600_000;
+  const at = (ms: number) => new Date(origin + ms).toISOString();
+  let ordered = 0;
+  const orderedSender = async () => {
+    for (; ordered < 20 || (disrupted === 0 && ordered < 200); ordered++) {
+      const alert = {
+        fingerprint: `${RUN}-${s.name}-ord-${ordered}`,
+        summary: `ordered ${ordered}`,
+        severity: 'critical',
+      };
+      const labels = { alertname: `ord-${s.name}-${ordered}` };
+      for (const [status, time] of [
+        ['firing', { startsAt: at(3_000 * ordered) }],
+        ['resolved', { startsAt: at(3_000 * ordered), endsAt: at(3_000 * ordered + 1_000) }],
+        ['firing', { startsAt: at(3_000 * ordered + 2_000) }],
+      ] as const) {
+        await postUntilAccepted(ORDERED, [{ ...alert, labels, status, ...time } as unknown as Alert], failures);
+        await sleep(50);
+      }
+    }
+  };
+  const orderedDone = orderedSender();
   await Promise.all(Array.from({ length: SENDERS }, sender));
   const streamed = Date.now();
   await disruption;
-  const disrupted = Date.now();
+  disrupted = Date.now();
+  await orderedDone;
   await settled(s, 90_000);
   const processed = Date.now();
 
@@ -317,6 +348,28 @@ async function run(s: Scenario): Promise<void> {
       `${tenant}: one incident.opened per incident`,
     );
   }
+
+  // The ordered tenant: each alert resolved in its first incident and firing in a second one.
+  const byAlertname = new Map<string, IncidentDetail[]>();
+  for (const i of await listIncidents(base, ORDERED)) {
+    const name = i.groupLabels['alertname'] ?? '';
+    if (!name.startsWith(`ord-${s.name}-`)) continue;
+    byAlertname.set(name, [
+      ...(byAlertname.get(name) ?? []),
+      await getJson<IncidentDetail>(base, `/api/v1/incidents/${i.id}`),
+    ]);
+  }
+  const outOfOrder: string[] = [];
+  for (let j = 0; j < ordered; j++) {
+    const list = byAlertname.get(`ord-${s.name}-${j}`) ?? [];
+    const shape = list
+      .map((i) => `${i.status === 'resolved' ? 'resolved' : 'open'}:${i.alerts.map((a) => a.status).join(',')}`)
+      .sort();
+    if (JSON.stringify(shape) !== JSON.stringify(['open:firing', 'resolved:resolved'])) {
+      outOfOrder.push(`ord-${s.name}-${j}: ${JSON.stringify(shape)}`);
+    }
+  }
+  assert.deepEqual(outOfOrder, [], `the ${ordered} alerts fired, resolved and fired again were applied in order`);
 
   // Escalation: both steps of every incident paged, each exactly once.
   const mine = () => pages.filter((p) => ids.has(p.incident));
