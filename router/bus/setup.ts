@@ -155,6 +155,9 @@ export async function setupBus(nc: NatsConnection, s: BusSettings, log?: BusLogg
     replicas: s.replicas,
     max_bytes: s.incidentsMaxBytes,
     storage: StorageType.File,
+    // Reads bypassing the cache (after a conflict, on a miss) must see the latest write: from the stream
+    // leader, not a direct get that any replica answers (a follower, or a node catching up after a restart).
+    allow_direct: false,
   });
   const config = await openBucket(nc, CONFIG_BUCKET, { history: 10, replicas: s.replicas, storage: StorageType.File });
   // Per-key TTLs (leases expire on the server's clock); deletions leave a marker for a while, so every

@@ -152,13 +152,14 @@ export class IncidentStore {
   }
 
   /**
-   * Resolves once the watch has delivered every change stored before the call (at most `timeoutMs` later):
-   * a replica taking over a partition then starts from the previous holder's last writes.
+   * Resolves (true) once the watch has delivered every change stored before the call, or (false) after
+   * `timeoutMs`: a replica taking over a partition then starts from the previous holder's last writes.
    */
-  async caughtUp(timeoutMs = 2_000): Promise<void> {
-    const last = (await this.kv.status()).streamInfo.state.last_seq;
+  async caughtUp(timeoutMs = 30_000): Promise<boolean> {
+    const last = (await retryTransient(() => this.kv.status())).streamInfo.state.last_seq;
     const until = performance.now() + timeoutMs;
     while (this.watched < last && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return this.watched >= last;
   }
 
   /** Called when another replica's change left an incident without a firing alert. */

@@ -100,8 +100,8 @@ export interface ConsumerDeps {
   log: Logger;
   /** True while ingest requests are coming in. */
   busy?: () => boolean;
-  /** Resolves once this replica's incident cache has every change stored before the call. */
-  caughtUp?: () => Promise<void>;
+  /** Resolves (true) once this replica's incident cache has every change stored before the call. */
+  caughtUp?: () => Promise<boolean>;
   /** Resolves once NATS has everything this replica sent (the acknowledgements before a give-back). */
   flush?: () => Promise<void>;
 }
@@ -167,8 +167,11 @@ class PartitionWorker {
           });
         }
         const consumer = await js.consumers.get(ALERTS_STREAM, p.consumer);
-        // The previous holder's last writes reach this replica's cache first (fewer conflicts to retry).
-        await this.d.caughtUp?.();
+        // The previous holder's last writes reach this replica's cache first: decisions that write nothing
+        // (a repeat of a firing alert) are only as good as the cache they are made from.
+        if ((await this.d.caughtUp?.()) === false) {
+          log.warn({ partition: p.consumer }, 'the incident cache is still behind the bucket; applying anyway');
+        }
         // Messages fetched by a holder that died are redelivered once their ack wait is over, ahead of later
         // ones: start after that, so the partition stays in order. The wait is counted from the consumer's
         // last delivery, on the server's clock: usually over by the time the dead holder's lease expired.
