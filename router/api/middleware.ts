@@ -1,5 +1,13 @@
 // Request ids, access logs, authentication and the mapping of errors to JSON answers.
 import { randomUUID } from 'node:crypto';
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/nats-core';
 import type { NextFunction, Request, Response } from 'express';
 import {
   AuthError,
@@ -122,6 +130,23 @@ function requestProblem(err: unknown): { field: string; message: string } | null
   return null;
 }
 
+/** An error of the NATS connection itself (no answer in time, closed, reconnecting), here or as a cause. */
+function natsUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (
+      e instanceof TimeoutError ||
+      e instanceof ConnectionError ||
+      e instanceof ClosedConnectionError ||
+      e instanceof DrainingConnectionError ||
+      e instanceof NoRespondersError ||
+      e instanceof RequestError
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function answer(res: Response, status: number, error: string, details: unknown = undefined, retryAfter?: number) {
   if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   res.status(status).json(details === undefined ? { error } : { error, details });
@@ -174,6 +199,11 @@ export function errorHandler(ctx: ApiContext) {
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return answer(res, e.status, e.expose ? e.message : 'bad request');
+    }
+    // NATS away for a moment (restarting, a failover): the client should retry, as for ingest.
+    if (natsUnavailable(err)) {
+      ctx.log.warn({ err, req: { id: req.id, path: req.path } }, 'NATS unavailable');
+      return answer(res, 503, 'NATS is unreachable or did not answer in time; retry later', undefined, 5);
     }
     ctx.log.error({ err, req: { id: req.id, path: req.path } }, 'unhandled error');
     return answer(res, 500, 'internal error; the request id in X-Request-Id identifies it in the router log');
