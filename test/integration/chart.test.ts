@@ -112,6 +112,7 @@ describe('rendering', () => {
     assert.equal(rArgs[0], 'router');
     assert.ok(rArgs.includes('--config-from-nats'));
     assert.equal(rArgs[rArgs.indexOf('--replicas') + 1], '3', 'JetStream R3 on the external cluster');
+    assert.equal(rArgs[rArgs.indexOf('--partitions') + 1], '8', 'the alerts stream in 8 partitions');
     assert.equal(router.spec.template.spec.automountServiceAccountToken, false, 'the router needs no API token');
     const env = Object.fromEntries(
       (router.spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[]).map((e) => [
