@@ -1064,6 +1064,34 @@ describe('after the fuzzing', () => {
     }
   });
 
+  it('reports, postmortems, incident pages and the status page render what the fuzzing stored', async () => {
+    // Titles, labels and notes with lone surrogates, NUL, RTL marks, markup and limit-sized text.
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const paths = [
+      ...['json', 'csv', 'html'].map((f) => `/api/v1/reports/sla?tenant=acme&from=${from}&to=${to}&format=${f}`),
+      '/status/acme',
+      '/api/v1/status/acme',
+    ];
+    const list = await client.send({
+      method: 'GET',
+      path: '/api/v1/incidents?limit=60',
+      headers: authHeader(TOKENS.acme),
+    });
+    for (const i of list.json.incidents as { id: string }[]) {
+      paths.push(`/api/v1/incidents/${i.id}`, `/api/v1/incidents/${i.id}/postmortem`);
+    }
+    for (const path of paths) {
+      const r = await client.send({ method: 'GET', path, headers: authHeader(TOKENS.acme) });
+      assertWellAnswered(r, `GET ${path}`);
+      assert.equal(r.status, 200, `${path}: ${r.text.slice(0, 300)}`);
+      assertNoLeak('acme', path, r, `GET ${path}`);
+    }
+    const page = await client.send({ method: 'GET', path: '/status/acme', headers: authHeader(VIEWER_TOKEN) });
+    assert.equal(page.status, 200);
+    assertNoLeak('viewer', '', page, 'the status page as HTML');
+  });
+
   it('every stalled or dribbling client was cut off by the server, within its timeouts', async () => {
     const outcomes = await Promise.all(
       slowCases.map(async (c) => {
