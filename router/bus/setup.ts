@@ -24,7 +24,9 @@ import {
   INCIDENTS_BUCKET,
   LEGACY_ALERTS_CONSUMER,
   PARTITIONS_BUCKET,
+  partitionConsumer,
   partitionCountOf,
+  partitionFilter,
   TIMERS_CONSUMER,
   TIMERS_STREAM,
 } from './subjects.ts';
@@ -32,6 +34,11 @@ import {
 const nanos = (ms: number) => ms * 1_000_000;
 
 export const ACK_WAIT_MS = 10_000;
+/**
+ * Ack wait of the alerts partition consumers: a message fetched by a replica that died is redelivered after
+ * this (a replica still working on a long batch extends it; router/pipeline/consumer.ts).
+ */
+export const PARTITION_ACK_WAIT_MS = 5_000;
 
 export interface BusResources {
   incidents: KV;
@@ -84,6 +91,36 @@ export async function ensureConsumer(
   } catch (e) {
     if (!/consumer not found/i.test((e as Error).message)) throw e;
     await jsm.consumers.add(stream, config);
+  }
+}
+
+/**
+ * The durable consumer of one partition, created if missing: from the stream's first message, or from
+ * `startSeq` (a layout taken up again after a re-partitioning: its older messages were applied then).
+ */
+export async function ensurePartitionConsumer(
+  jsm: JetStreamManager,
+  count: number,
+  index: number,
+  startSeq?: number,
+): Promise<void> {
+  const name = partitionConsumer(count, index);
+  try {
+    await ensureConsumer(jsm, ALERTS_STREAM, {
+      durable_name: name,
+      filter_subject: partitionFilter(count, index),
+      ack_policy: AckPolicy.Explicit,
+      ...(startSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : {}),
+      ...(startSeq ? {} : { deliver_policy: DeliverPolicy.All }),
+      ack_wait: nanos(PARTITION_ACK_WAIT_MS),
+      max_ack_pending: 1_000,
+      // Redelivered until processed: an alert that was accepted is never dropped by the consumer.
+      max_deliver: -1,
+      num_replicas: 0,
+    });
+  } catch (e) {
+    // Another replica created it a moment ago (with its own start): theirs stands.
+    if (!/already (exists|in use)/i.test((e as Error).message)) throw e;
   }
 }
 
@@ -172,9 +209,11 @@ export async function setupBus(nc: NatsConnection, s: BusSettings, log?: BusLogg
 }
 
 /**
- * The alerts stream, partitioned by tenant into `s.partitions`. An existing stream with another count is
- * re-partitioned: new alerts go to the new partitions at once, and the replicas drain the old partitions
- * before they take any new one, so each tenant's alerts stay in order (router/pipeline/partitions.ts).
+ * The alerts stream, partitioned by tenant into `s.partitions`, and a consumer for each partition (made
+ * here, by whichever router starts, so no accepted alert waits in a partition nobody consumes). An existing
+ * stream with another count is re-partitioned: new alerts go to the new partitions at once, and the
+ * replicas drain the old partitions before they take any new one, so each tenant's alerts stay in order
+ * (router/pipeline/partitions.ts).
  */
 async function ensureAlertsStream(
   jsm: JetStreamManager,
@@ -187,7 +226,8 @@ async function ensureAlertsStream(
     throw e;
   });
   const before = partitionCountOf(existing?.config.subject_transform);
-  if (existing && before !== s.partitions) {
+  const repartitioned = existing !== null && before !== s.partitions;
+  if (repartitioned) {
     log?.warn(
       { from: before || 'unpartitioned', to: s.partitions },
       're-partitioning the alerts stream: the old partitions are drained before the new ones are applied',
@@ -215,5 +255,9 @@ async function ensureAlertsStream(
   if (legacy && legacy.config.filter_subject !== 'sb.alerts.*') {
     await jsm.consumers.update(ALERTS_STREAM, LEGACY_ALERTS_CONSUMER, { filter_subject: 'sb.alerts.*' });
   }
+  // Taken up again after a re-partitioning (8 -> 16 -> 8): the layout's older messages were applied back
+  // then, its new ones start after what the stream held before the transform changed.
+  const startSeq = repartitioned && existing ? existing.state.last_seq + 1 : undefined;
+  for (let i = 0; i < s.partitions; i++) await ensurePartitionConsumer(jsm, s.partitions, i, startSeq);
   return s.partitions;
 }

@@ -13,16 +13,9 @@
 // nothing is still on its way to this replica: the worker stops fetching, applies and acknowledges what it
 // has, and only then does the lease go. Taking a partition whose previous holder died, the worker first
 // waits out the ack wait of what that holder had fetched, so it is redelivered before any later message.
-import {
-  AckPolicy,
-  type Consumer,
-  DeliverPolicy,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { Alert } from '../alert.ts';
-import { ensureConsumer } from '../bus/setup.ts';
+import { ensurePartitionConsumer, PARTITION_ACK_WAIT_MS } from '../bus/setup.ts';
 import { ALERTS_STREAM } from '../bus/subjects.ts';
 import type { Clock } from '../clock.ts';
 import { DEFAULT_FLAPPING, DEFAULT_GROUP_BY } from '../config/compile/tenant.ts';
@@ -50,13 +43,8 @@ const MAX_YIELD_MS = 50;
 const BUSY_BATCH_MESSAGES = 16;
 /** How long one pull request waits for messages: also the longest a give-back waits for the last one. */
 const FETCH_EXPIRES_MS = 1_000;
-/**
- * Ack wait of the partition consumers: a message fetched by a replica that died is redelivered after this
- * (a replica still working on a long batch extends it). A new holder waits it out once (see above).
- */
-export const PARTITION_ACK_WAIT_MS = 5_000;
 
-const nanos = (ms: number) => ms * 1_000_000;
+export { PARTITION_ACK_WAIT_MS };
 
 /**
  * How long until what a consumer delivered last is due for redelivery (its ack wait after the last delivery,
@@ -154,17 +142,8 @@ class PartitionWorker {
     for (let backoff = 250; this.mode === 'run'; backoff = Math.min(backoff * 2, 5_000)) {
       try {
         if (!p.drain) {
-          await ensureConsumer(jsm, ALERTS_STREAM, {
-            durable_name: p.consumer,
-            filter_subject: p.filter,
-            ack_policy: AckPolicy.Explicit,
-            deliver_policy: DeliverPolicy.All,
-            ack_wait: nanos(PARTITION_ACK_WAIT_MS),
-            max_ack_pending: 1_000,
-            // Redelivered until processed: an alert that was accepted is never dropped by the consumer.
-            max_deliver: -1,
-            num_replicas: 0,
-          });
+          // Made at start-up (router/bus/setup.ts); made here too should it be gone.
+          await ensurePartitionConsumer(jsm, p.count, p.index);
         }
         const consumer = await js.consumers.get(ALERTS_STREAM, p.consumer);
         // The previous holder's last writes reach this replica's cache first: decisions that write nothing

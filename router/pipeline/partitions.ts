@@ -25,6 +25,9 @@ export interface Partition {
   filter: string;
   /** Of an earlier layout: consumed until empty, then its consumer is deleted. */
   drain: boolean;
+  /** Its layout's partition count and its index there (0 and 0: the consumer before partitioning). */
+  count: number;
+  index: number;
 }
 
 export function layoutPartitions(count: number): Partition[] {
@@ -32,6 +35,8 @@ export function layoutPartitions(count: number): Partition[] {
     consumer: partitionConsumer(count, i),
     filter: partitionFilter(count, i),
     drain: false,
+    count,
+    index: i,
   }));
 }
 
@@ -46,12 +51,13 @@ export function partitionsToApply(count: number, consumers: string[]): Partition
   const drain: Partition[] = [];
   for (const name of consumers) {
     if (name === LEGACY_ALERTS_CONSUMER) {
-      drain.push({ consumer: name, filter: 'sb.alerts.*', drain: true });
+      drain.push({ consumer: name, filter: 'sb.alerts.*', drain: true, count: 0, index: 0 });
       continue;
     }
     const m = PARTITION_NAME.exec(name);
     if (m && Number(m[1]) !== count) {
-      drain.push({ consumer: name, filter: partitionFilter(Number(m[1]), Number(m[2])), drain: true });
+      const [c, i] = [Number(m[1]), Number(m[2])];
+      drain.push({ consumer: name, filter: partitionFilter(c, i), drain: true, count: c, index: i });
     }
   }
   return drain.length > 0 ? drain.sort((a, b) => a.consumer.localeCompare(b.consumer)) : layoutPartitions(count);
