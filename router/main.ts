@@ -176,6 +176,9 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   }
   const heartbeats = await HeartbeatMonitor.open(bus.nc, js, holder, clock, log, replicas);
   const server: Server = createServer(
+    // Node checks the header and request timeouts only this often (default 30 s): a stalled client would
+    // hold its connection up to 30 s past them.
+    { connectionsCheckingInterval: 1_000 },
     createApp(ctx, [
       heartbeatsRouter(ctx, heartbeats),
       ackRouter(ctx, {
