@@ -59,8 +59,13 @@ import { Prtg, type PrtgSensor, Zabbix, type ZabbixEvent } from './sources.ts';
 const SKEW_MS = 3_000;
 /** Around the moment an incident stops paging, what is due within this may or may not have been sent. */
 const MARGIN_MS = SKEW_MS + 1_500;
-/** A page due at a calm moment arrives within this (timer, claim, one provider request). */
+/** A page due at a calm moment is tried within this (timer, claim, one provider request). */
 const ON_TIME_MS = 3_000;
+/**
+ * One due while a replica was gone or NATS away is tried within this: a wake-up the killed replica had taken
+ * goes to the other within 10 s (docs/escalation.md), and the sweep runs every 30 s as a backstop.
+ */
+const LATE_MS = 20_000;
 const SIGNING_KEY = 'msp-day-signing-key-0123456789abcdef0123456789';
 const S = 1000;
 
@@ -242,7 +247,35 @@ interface Detail extends Incident {
   timeline: TimelineEvent[];
 }
 
-const admin = () => api(lb.url, ADMIN_TOKEN);
+/**
+ * The API through the balancer, as a well-behaved client: a 503 (NATS away for a moment, docs/api.md) is
+ * tried again.
+ */
+function client(token: string = ADMIN_TOKEN) {
+  const raw = api(lb.url, token);
+  const call = async (method: string, path: string, body?: unknown) => {
+    for (let n = 0; ; n++) {
+      const r = await raw.call(method, path, body);
+      if (r.status !== 503 || n >= 80) return r;
+      await sleep(250);
+    }
+  };
+  return {
+    get: (path: string) => call('GET', path),
+    post: (path: string, body?: unknown) => call('POST', path, body),
+    call,
+  };
+}
+const admin = () => client();
+
+/** fetch, trying again while the router answers 503. */
+async function fetchRetrying(url: string, init: RequestInit = {}): Promise<Response> {
+  for (let n = 0; ; n++) {
+    const r = await fetch(url, init);
+    if (r.status !== 503 || n >= 80) return r;
+    await sleep(250);
+  }
+}
 
 async function incidents(tenant: string): Promise<Incident[]> {
   const r = await admin().get(`/api/v1/incidents?tenant=${tenant}&limit=500`);
@@ -350,12 +383,12 @@ async function acmeCascade(): Promise<void> {
   );
   const link = /(http:\/\/127\.0\.0\.1:\d+\/ack\/\S+)/.exec(mail.body)?.[1] ?? '';
   assert.ok(link.startsWith(`${lb.url}/ack/`), `the link points at the public URL: ${mail.body}`);
-  const shown = await fetch(link);
+  const shown = await fetchRetrying(link);
   assert.equal(shown.status, 200);
   assert.match(await shown.text(), /Acknowledge this incident\?/);
   assert.equal((await detail(node.id)).status, 'triggered', 'GET changes nothing');
   day.acted['node'] = Date.now();
-  const done = await fetch(link, { method: 'POST' });
+  const done = await fetchRetrying(link, { method: 'POST' });
   assert.equal(done.status, 200);
   assert.match(await done.text(), /Acknowledged/);
   const acked = await detail(node.id);
@@ -422,6 +455,8 @@ async function acmeFlapping(): Promise<void> {
     );
     day.flaps.push(i.id);
     if (n === 3) break;
+    // The on-call engineer's phone buzzes, then the latency is back to normal.
+    await waitFor(`the page of latency firing #${n + 1}`, async () => deliveriesOf(i.id).some(accepted), 30 * S);
     exporter.set('msp_latency_seconds', VPN01, 0.05);
     await incident('acme', `latency resolved #${n + 1}`, (x) => x.id === i.id && x.status === 'resolved');
   }
@@ -472,7 +507,7 @@ async function globexZabbix(): Promise<void> {
   day.ids['switch'] = sw.id;
   assert.equal((await event(sw.id, 'inhibited', (e) => e.type === 'alert.suppressed')).reason, 'inhibited');
 
-  const silence = await api(lb.url, TOKENS.globex).post('/api/v1/silences', {
+  const silence = await client(TOKENS.globex).post('/api/v1/silences', {
     matchers: ['host="nyc-print01"'],
     endsAt: new Date(Date.now() + 600 * S).toISOString(),
     createdBy: 'jonas',
@@ -496,7 +531,7 @@ async function globexZabbix(): Promise<void> {
 
   await zabbix.recovery(PRINTER, Date.now());
   await incident('globex', 'printer resolved', (i) => i.id === printer.id && i.status === 'resolved');
-  const expired = await api(lb.url, TOKENS.globex).call('DELETE', `/api/v1/silences/${silence.body.id}`);
+  const expired = await client(TOKENS.globex).call('DELETE', `/api/v1/silences/${silence.body.id}`);
   assert.equal(expired.status, 200);
   await zabbix.recovery(SWITCH, Date.now());
   await zabbix.recovery(UPLINK, Date.now());
@@ -520,7 +555,7 @@ async function globexStorm(): Promise<void> {
   day.storm.id = storm.id;
   // Its page out and the receivers quiet: then kill -9 one replica while more of the storm comes in.
   await event(storm.id, 'the storm page', (e) => e.type === 'notification.sent');
-  await waitFor('the receivers quiet', async () => providers.idleFor() > 1_500, 20 * S);
+  await waitFor('the receivers quiet', async () => providers.idleFor() > 1_000, 45 * S);
   day.metricsBeforeKill = await metricsOf(routers[0] as RouterProcess);
   day.kill.at = Date.now();
   await routers[0]?.kill();
@@ -770,7 +805,7 @@ describe('the outcome', () => {
           `${at(p.at).padStart(7)} ${name.padEnd(60)} ${p.kind === 'page' ? `step ${p.step + 1}` : 'remind'} ` +
             `${p.who.replace('msp/', '')} ${p.via}: first try ${late} ms after due${tries > 1 ? `, ${tries} tries` : ''}`,
         ]);
-        if (late < -SKEW_MS - 500 || late > (disturbed(p.at) ? 40 * S : ON_TIME_MS)) {
+        if (late < -SKEW_MS - 500 || late > (disturbed(p.at) ? LATE_MS : ON_TIME_MS)) {
           problems.push(
             `${name}: ${p.kind} step ${p.step + 1} to ${p.who} by ${p.via} first tried ${late} ms after ${at(p.at)}`,
           );
@@ -821,7 +856,8 @@ describe('the outcome', () => {
     );
     const ack = one(node, (e) => e.type === 'incident.acknowledged');
     assert.equal(ack.by, 'Anna Becker (acknowledge link)');
-    assert.ok(Date.parse(ack.at) > Date.parse(annaMail.at));
+    const received = providers.deliveries('smtp').find((a) => a.delivery === annaMail.key);
+    assert.ok(received && received.at < (day.acted['node'] as number), 'she acknowledged from the e-mail she got');
     assert.equal(node.timeline.filter((e) => e.type === 'incident.note' && e.visibility === 'customer').length, 3);
     assert.equal(node.timeline.filter((e) => e.type === 'incident.note' && e.visibility === 'internal').length, 1);
     assert.ok(!types(node).includes('sla.breached'));
@@ -1006,8 +1042,8 @@ describe('the outcome', () => {
     for (const c of ['nyc-hq', 'branch-offices']) assert.ok(today(globex, c) > 0, `globex ${c} was down`);
     assert.equal(today(globex, 'erp'), 0);
     for (const p of [acme, globex] as Page[]) for (const c of p.components) assert.equal(c.state, 'operational');
-    assert.equal((await api(lb.url, ADMIN_TOKEN).get('/api/v1/status/initech')).status, 404);
-    assert.equal((await api(lb.url, TOKENS.acmeViewer).get('/api/v1/status/globex')).status, 404, 'no peeking');
+    assert.equal((await client().get('/api/v1/status/initech')).status, 404);
+    assert.equal((await client(TOKENS.acmeViewer).get('/api/v1/status/globex')).status, 404, 'no peeking');
   });
 
   it('/metrics: suppressions, breaches, notifications and pages counted once, across both replicas and the kill', async () => {
@@ -1120,7 +1156,7 @@ function acceptedAlerts(path: string, authorization: string, body: string): [str
 }
 
 async function statusPage(tenant: string, token = tenant === 'acme' ? TOKENS.acmeViewer : TOKENS.globexViewer) {
-  const r = await api(lb.url, token).get(`/api/v1/status/${tenant}`);
+  const r = await client(token).get(`/api/v1/status/${tenant}`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
 }
