@@ -87,7 +87,7 @@ const day = {
   t0: 0,
   done: false,
   ids: {} as Record<string, string>,
-  /** Storm sensors and the incidents they opened. */
+  /** The PRTG sensors the storm took down, and the storm incident. */
   storm: { sensors: [] as PrtgSensor[], id: '' },
   flaps: [] as string[],
   outage: { from: 0, to: 0 },
@@ -764,7 +764,7 @@ describe('the outcome', () => {
     await waitFor('the receivers quiet', async () => providers.idleFor() > 2 * S || undefined, 30 * S);
     for (const t of TENANTS) for (const i of await incidents(t)) all.push(await detail(i.id));
     // Everything the checks look at, for reading when one fails.
-    const file = join(tmpdir(), `msp-day-${day.t0}.json`);
+    const file = join(tmpdir(), 'switchboard-msp-day.json');
     writeFileSync(
       file,
       JSON.stringify({ day, times, incidents: all, attempts: providers.attempts, ingest: lb.ingest }),
