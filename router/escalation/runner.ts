@@ -61,7 +61,7 @@ export interface EscalationTimes {
 export interface RunResult {
   /** When to run again: the plan's next notification, or when a claim held by another replica expires. */
   nextAt: number | null;
-  /** The incident's next SLA moment (a deadline to record, a reminder to send); the sweep looks after it. */
+  /** The incident's next SLA deadline (a breach to record then); the sweep looks after it. */
   sweepAt?: number | null;
   stopped: 'acknowledged' | 'resolved' | 'finished' | null;
   sent: number;
@@ -111,7 +111,10 @@ export class EscalationRunner {
       if (t !== null && (result.nextAt === null || t < result.nextAt)) result.nextAt = t;
     };
     later(plan.nextAt);
-    result.sweepAt = await this.sla(incident, config, times, now);
+    const sla = await this.sla(incident, config, times, now);
+    result.sweepAt = sla.deadlineAt;
+    // A reminder must go out before its update is due: it gets a wake-up of its own.
+    later(sla.remindAt);
 
     if (plan.stopped === 'acknowledged' || plan.stopped === 'resolved') {
       later(await this.updateTickets(incident, config));
@@ -131,16 +134,17 @@ export class EscalationRunner {
 
   /**
    * The incident's SLA duties (router/sla/watch.ts): records each missed deadline once (a `sla.breached`
-   * event and the breaches counter) and sends each customer-update reminder once. Returns when to look again.
+   * event and the breaches counter) and sends each customer-update reminder once. Returns the next deadline
+   * (or when a claim another replica holds expires) and the next reminder.
    */
   private async sla(
     incident: Incident,
     config: RouterConfig,
     times: EscalationTimes,
     now: number,
-  ): Promise<number | null> {
+  ): Promise<{ deadlineAt: number | null; remindAt: number | null }> {
     const level = config.serviceLevels[config.tenants[incident.tenant]?.serviceLevel ?? ''];
-    if (!level?.targets[incident.severity]) return null;
+    if (!level?.targets[incident.severity]) return { deadlineAt: null, remindAt: null };
     const notes = hasUpdateCadence(incident, level) && this.d.customerNotes ? await this.d.customerNotes(incident) : [];
     const duties = slaDuties(incident, level, notes, now);
     let nextAt = duties.nextAt;
@@ -152,7 +156,7 @@ export class EscalationRunner {
       ...duties.reminders.flatMap((r) => this.remind(incident, r, config, times, now)),
     ]);
     for (const o of outcomes) if (typeof o === 'number') later(o);
-    return nextAt;
+    return { deadlineAt: nextAt, remindAt: duties.remindAt };
   }
 
   private async recordBreach(incident: Incident, b: DueBreach): Promise<number | null> {

@@ -48,7 +48,10 @@ export interface SlaStatus {
   breaches: Breach[];
 }
 
-export type SlaIncident = Pick<Incident, 'id' | 'severity' | 'openedAt' | 'startsAt' | 'acknowledgedAt' | 'resolvedAt'> &
+export type SlaIncident = Pick<
+  Incident,
+  'id' | 'severity' | 'openedAt' | 'startsAt' | 'acknowledgedAt' | 'resolvedAt'
+> &
   Partial<Pick<Incident, 'pagingSince'>>;
 
 /**
@@ -102,8 +105,7 @@ export function slaStatus(incident: SlaIncident, level: ServiceLevelConfig | und
     resolveBy: null,
     responseMs: acked === null ? null : measure(opened, acked, hours),
     resolutionMs: resolved === null ? null : measure(opened, resolved, hours),
-    detectionMs:
-      starts === null || Number.isNaN(starts) ? null : measure(starts, Date.parse(incident.openedAt), hours),
+    detectionMs: starts === null || Number.isNaN(starts) ? null : measure(starts, Date.parse(incident.openedAt), hours),
     respond: 'no_target',
     resolve: 'no_target',
     breaches: [],

@@ -34,8 +34,10 @@ export interface DueReminder {
 export interface SlaDuties {
   breaches: DueBreach[];
   reminders: DueReminder[];
-  /** The next moment something may become due, or null. */
+  /** The next deadline that may be missed (a breach to record then), or null. */
   nextAt: number | null;
+  /** When the next customer-update reminder is due, or null: it must go out on time, before the update. */
+  remindAt: number | null;
 }
 
 export type WatchedIncident = SlaIncident & Pick<Incident, 'status'>;
@@ -61,7 +63,7 @@ export function slaDuties(
   customerNotes: number[],
   now: number,
 ): SlaDuties {
-  const out: SlaDuties = { breaches: [], reminders: [], nextAt: null };
+  const out: SlaDuties = { breaches: [], reminders: [], nextAt: null, remindAt: null };
   const target = level?.targets[incident.severity];
   if (!target || slaExempt(incident)) return out;
   const later = (t: number) => {
@@ -96,8 +98,9 @@ export function slaDuties(
   }
   const next = cadence.next;
   if (next && incident.status !== 'resolved') {
-    if (next.remindAt <= now) out.reminders.push({ key: reminderKey(incident.id, next.n, next.due), n: next.n, due: next.due });
-    else later(next.remindAt);
+    if (next.remindAt <= now)
+      out.reminders.push({ key: reminderKey(incident.id, next.n, next.due), n: next.n, due: next.due });
+    else out.remindAt = next.remindAt;
     later(next.due + PAST_DEADLINE_MS);
   }
   return out;

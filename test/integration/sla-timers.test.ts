@@ -3,9 +3,9 @@
 // customer-update reminder goes to the on-call responder (and after the ack, to whoever acknowledged) before
 // each update is due, and a router restarted on the same NATS records and sends nothing again.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
@@ -47,7 +47,10 @@ before(async () => {
     assert.ok(yaml.includes(a), a);
     yaml = yaml.replace(a, b);
   };
-  replace('critical: {respond: 15m, resolve: 4h}', 'critical: {respond: 15m, resolve: 4h, firstUpdate: 30m, updateEvery: 1h}');
+  replace(
+    'critical: {respond: 15m, resolve: 4h}',
+    'critical: {respond: 15m, resolve: 4h, firstUpdate: 30m, updateEvery: 1h}',
+  );
   replace('contact: {email: alice@example.com}', `contact: {email: alice@example.com, webhookUrl: "${hookUrl}"}`);
   replace('rules: [{after: 0m, via: email}]', 'rules: [{after: 0m, via: webhook}]');
   writeFileSync(file, yaml);
@@ -101,7 +104,10 @@ describe('SLA timers', () => {
 
   it('records the respond breach once and reminds the on-call responder before the first update is due', async () => {
     now = T0 + 23 * MIN; // respond deadline 09:15 passed; first update due 09:30, reminded from 09:22:30
-    await waitFor('respond breach and reminder', async () => (await breaches(id)).length === 1 && reminders().length === 1);
+    await waitFor(
+      'respond breach and reminder',
+      async () => (await breaches(id)).length === 1 && reminders().length === 1,
+    );
     assert.deepEqual(await breaches(id), [{ kind: 'respond', deadline: iso(15) }]);
     assert.equal(await breachMetric('respond'), 1);
     assert.match(reminders()[0]?.text ?? '', /Customer update due by 2026-03-02 10:30 CET/);
@@ -141,11 +147,17 @@ describe('SLA timers', () => {
 
   it('records the resolve breach once; a restarted router records and sends nothing again', async () => {
     now = T0 + 155 * MIN - 30_000;
-    const n = await acme().post(`/api/v1/incidents/${id}/notes`, { text: 'Database restored, monitoring.', visibility: 'customer' });
+    const n = await acme().post(`/api/v1/incidents/${id}/notes`, {
+      text: 'Database restored, monitoring.',
+      visibility: 'customer',
+    });
     assert.equal(n.status, 201);
     now = T0 + 241 * MIN; // resolve deadline 13:00 passed; the update due at 12:34:30 missed as well
     await waitFor('resolve breach', async () => (await breaches(id)).some((b) => b.kind === 'resolve'));
-    await waitFor('second update breach', async () => (await breaches(id)).filter((b) => b.kind === 'update').length === 2);
+    await waitFor(
+      'second update breach',
+      async () => (await breaches(id)).filter((b) => b.kind === 'update').length === 2,
+    );
     const before = await breaches(id);
     assert.equal(await breachMetric('resolve'), 1);
     const sent = received.length;

@@ -20,14 +20,26 @@ describe('customer-update cadence', () => {
   });
 
   it('each note restarts the interval; notes in between count from the latest', () => {
-    const c = updateCadence({ startedAt: T0, resolvedAt: null, customerNotes: [at(20), at(50), at(25)], target, now: at(60) });
+    const c = updateCadence({
+      startedAt: T0,
+      resolvedAt: null,
+      customerNotes: [at(20), at(50), at(25)],
+      target,
+      now: at(60),
+    });
     assert.equal(c.dues[0]?.metAt, at(20));
     assert.deepEqual(c.next, { n: 1, due: at(110), remindAt: at(100), metAt: null });
     assert.equal(c.breaches.length, 0);
   });
 
   it('a missed update is one breach until the next note, then the cadence restarts from that note', () => {
-    const c = updateCadence({ startedAt: T0, resolvedAt: null, customerNotes: [at(20), at(200)], target, now: at(230) });
+    const c = updateCadence({
+      startedAt: T0,
+      resolvedAt: null,
+      customerNotes: [at(20), at(200)],
+      target,
+      now: at(230),
+    });
     assert.deepEqual(c.breaches, [{ n: 1, due: at(80), overrunMs: 120 * MIN, ongoing: false }]);
     assert.equal(c.next?.due, at(260));
   });
