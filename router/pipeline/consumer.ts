@@ -254,16 +254,22 @@ class PartitionWorker {
         this.wake = null;
         continue;
       }
-      // Ingest first: while requests are coming in, applying waits (up to 2 s, then takes a smaller batch),
-      // because accepting alerts is what senders wait for and applying them can catch up a moment later.
-      let waited = 0;
-      const busy = this.d.busy ?? (() => false);
-      for (; busy() && waited < MAX_YIELD_MS && this.mode === 'run'; waited += 5) await this.sleep(5);
-      const batch = this.queue.splice(0, waited >= MAX_YIELD_MS ? BUSY_BATCH_MESSAGES : MAX_BATCH_MESSAGES);
+      // Ingest first (see AlertConsumer.turn): while requests are coming in, applying waits.
+      const turn = await this.owner.turn(() => this.mode === 'run');
+      if ((this.mode as Mode) === 'lost') {
+        turn.done();
+        break;
+      }
+      const batch = this.queue.splice(0, turn.size);
       this.room?.();
       // What failed (NATS unreachable a moment, too many conflicts) is retried here before anything later of
       // the partition, so its tenants stay in order; given back meanwhile, it goes back for redelivery.
-      let failed = await this.owner.applyBatch(batch);
+      let failed: JsMsg[];
+      try {
+        failed = await this.owner.applyBatch(batch);
+      } finally {
+        turn.done();
+      }
       for (let attempt = 0; failed.length > 0; attempt++) {
         if (this.mode !== 'run') {
           for (const m of failed) m.nak();
@@ -284,6 +290,8 @@ class PartitionWorker {
 
 export class AlertConsumer implements PartitionOwner {
   private readonly workers = new Map<string, PartitionWorker>();
+  /** While ingest is busy: when the next (small) batch of any partition may start; null: one is applying. */
+  private busySlot: number | null = 0;
   private readonly gone = new Set<string>();
   private readonly after: AfterApply[] = [];
   private readonly d: ConsumerDeps;
@@ -294,6 +302,35 @@ export class AlertConsumer implements PartitionOwner {
 
   use(stage: AfterApply): void {
     this.after.push(stage);
+  }
+
+  /**
+   * Ingest first: while requests are coming in, applying waits, because accepting alerts is what senders
+   * wait for and applying them can catch up a moment later. Shared by the partitions: during a flood of
+   * requests one small batch of one partition is applied every MAX_YIELD_MS, however many partitions have
+   * alerts waiting (as many partitions as this replica holds would otherwise each take their turn).
+   */
+  async turn(running: () => boolean): Promise<{ size: number; done(): void }> {
+    const busy = this.d.busy ?? (() => false);
+    const free = { size: MAX_BATCH_MESSAGES, done: () => {} };
+    for (;;) {
+      if (!busy() || !running()) {
+        if (this.busySlot !== null) this.busySlot = 0;
+        return free;
+      }
+      const now = performance.now();
+      if (this.busySlot === 0) this.busySlot = now + MAX_YIELD_MS;
+      if (this.busySlot !== null && now >= this.busySlot) {
+        this.busySlot = null;
+        return {
+          size: BUSY_BATCH_MESSAGES,
+          done: () => {
+            this.busySlot = performance.now() + MAX_YIELD_MS;
+          },
+        };
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Partitions being applied here now. */

@@ -32,7 +32,7 @@ const DRAIN_MS = 30_000;
 const MAX_DRAIN_MS = 300_000;
 
 /** A webhook receiver that records, per alert token `e2e-<run>-<i>`, the arrival times. */
-class Receiver {
+export class Receiver {
   readonly arrivals = new Map<string, number[]>();
   private server!: Server;
 
@@ -68,7 +68,7 @@ class Receiver {
 }
 
 /** Sends `rate` alerts/s for SECONDS through `send`, then waits for the notifications and measures. */
-async function measure(
+export async function measure(
   system: string,
   rate: number,
   run: string,
