@@ -11,6 +11,7 @@ import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
 import { copyConfig, RouterProcess, startTestRouter } from '../harness/router.ts';
 import { ROOT, toolPath } from '../harness/tools.ts';
+import { type ClusterRun, clusterScaling, clusterSection } from './cluster.ts';
 import { alertmanagerLatency, BENCH_CONFIG, e2eSection, type LatencyRun, switchboardLatency } from './e2e-latency.ts';
 import { fixedRate, type LoadResult, round, rssMiB, saturate, syntheticLabels } from './load.ts';
 
@@ -276,6 +277,10 @@ async function main() {
   const amE2e = await alertmanagerLatency(rates);
   log('alertmanager e2e', amE2e);
 
+  // 7. Scale-out: 1 vs 2 router replicas on a 3-node NATS cluster (R3).
+  const cluster = await clusterScaling(TOTAL);
+  log('cluster', cluster);
+
   writeFileSync(
     join(ROOT, 'docs/benchmarks.md'),
     report({
@@ -296,6 +301,7 @@ async function main() {
       perIncident,
       sbE2e,
       amE2e,
+      cluster,
     }),
   );
   log('wrote docs/benchmarks.md');
@@ -316,6 +322,7 @@ interface Results {
   perIncident: Awaited<ReturnType<typeof liveHeapPerIncident>>;
   sbE2e: LatencyRun[];
   amE2e: LatencyRun[];
+  cluster: ClusterRun[];
   amIngest: LoadResult;
   amRss: number;
   amRssIdle: number;
@@ -385,7 +392,8 @@ ${INCIDENTS.toLocaleString('en')} open incidents with their alerts, memberships 
 **${round(r.perIncident.afterMiB - r.perIncident.beforeMiB, 1)} MiB, ${r.perIncident.bytesPerIncident} bytes per incident** (heap ${r.perIncident.beforeMiB} MiB before, ${r.perIncident.afterMiB} MiB after).
 Resolved incidents leave memory after \`SWITCHBOARD_RESOLVED_RETENTION\` (default 100 days; docs/soak.md).
 
-${e2eSection(r.sbE2e, r.amE2e)}`;
+${e2eSection(r.sbE2e, r.amE2e)}
+${clusterSection(r.cluster, TOTAL)}`;
 }
 
 main().then(
