@@ -111,6 +111,16 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       throw new Error(`SWITCHBOARD_RESOLVED_RETENTION: ${(e as Error).message}`);
     }
   }
+  // How often the escalation sweep runs: it also records SLA breaches, so it bounds how late one is recorded.
+  const sweepText = env['SWITCHBOARD_SWEEP_INTERVAL'];
+  let sweepMs = o.escalationSweepMs;
+  if (sweepText && !sweepMs) {
+    try {
+      sweepMs = parseDuration(sweepText);
+    } catch (e) {
+      throw new Error(`SWITCHBOARD_SWEEP_INTERVAL: ${(e as Error).message}`);
+    }
+  }
   const retention = new IncidentRetention(store, resources.incidents, clock, log, { retentionMs });
   const events = new EventLog(js);
   const incidents = new IncidentService(store, events, metrics, clock, log);
@@ -240,7 +250,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     mutedNow: (i) => incidents.mutedNow(i),
     clock,
     log,
-    ...(o.escalationSweepMs ? { sweepMs: o.escalationSweepMs } : {}),
+    ...(sweepMs ? { sweepMs } : {}),
   });
   // Runs when an incident opens or changes: by alerts (after their batch is stored, before it is acknowledged,
   // so the trigger is as durable as the change) and by people (acknowledge, resolve).

@@ -196,7 +196,8 @@ spec:
     - {name: next-century, start: "2099-01-05T00:00", rotation: {every: 1w}, members: [alice]}
 `,
     );
-    router = await RouterProcess.start(nats.url, configDir);
+    // A 1 s sweep: SLA breaches are recorded by the sweep, within one interval (+5 s) of the deadline.
+    router = await RouterProcess.start(nats.url, configDir, [], { SWITCHBOARD_SWEEP_INTERVAL: '1s' });
     prom = await Prometheus.start([{ job: 'switchboard-router', targets: [`127.0.0.1:${router.port}`] }]);
 
     // The scenario.
