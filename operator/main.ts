@@ -9,6 +9,7 @@ import { StorageType } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { openBucket } from '../router/bus/buckets.ts';
 import { type Bus, connectBus } from '../router/bus/connection.ts';
+import { checkCluster } from '../router/bus/setup.ts';
 import { CONFIG_BUCKET } from '../router/bus/subjects.ts';
 import { type Clock, systemClock } from '../router/clock.ts';
 import { createLogger, type Logger } from '../router/log.ts';
@@ -70,6 +71,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   const bus: Bus = await connectBus(o.natsUrl, log, 'switchboard-operator');
   let kv: KV;
   try {
+    // Refuses, saying what to change, a replica count the NATS deployment cannot hold (as the router does).
+    checkCluster(bus.nc, o.replicas ?? 1, log);
     // The same settings as the router's setupBus, so whichever starts first creates it identically.
     kv = await openBucket(bus.nc, CONFIG_BUCKET, {
       history: 10,

@@ -1,4 +1,5 @@
 // Partitions of the alerts stream on one NATS server (the cluster suite covers node and replica loss):
+//   - a replica count the server cannot hold is refused at start-up, with what to change;
 //   - two replicas split the eight partitions; one stopping hands its partitions to the other at once;
 //   - re-partitioning (4 -> 8) with a backlog in the old partitions: the backlog is applied before anything
 //     of the new partitions, so a tenant's alerts stay in order across the change;
@@ -98,6 +99,18 @@ async function consumers(nc: NatsConnection): Promise<string[]> {
 }
 
 describe('partitions of the alerts stream', { timeout: 120_000 }, () => {
+  it('a router asked for more replicas than the NATS deployment has refuses to start, saying what to change', async () => {
+    const { server, nc } = await nats();
+    await assert.rejects(
+      router(server.url, { bus: { replicas: 3 } }),
+      /requested 3 replicas but the NATS server is not clustered \(1 JetStream server\): set --replicas 1/,
+    );
+    // Nothing was created.
+    const names: string[] = [];
+    for await (const si of (await jetstreamManager(nc)).streams.list()) names.push(si.config.name);
+    assert.deepEqual(names, []);
+  });
+
   it('two replicas split the partitions; one stopping hands its partitions over at once', async () => {
     const { server, nc } = await nats();
     const a = await router(server.url);
