@@ -317,8 +317,15 @@ spec:
     await waitFor(
       'Prometheus scraped the scenario',
       async () => {
-        const r = await prom.query('count_over_time(switchboard_config_reloads_total{outcome="applied"}[1m])');
-        return Number(r.data?.result[0]?.value?.[1] ?? 0) >= 3;
+        // The last series to appear are the reload and the breach counters.
+        for (const expr of [
+          'count_over_time(switchboard_config_reloads_total{outcome="applied"}[1m])',
+          'min(count_over_time(switchboard_sla_breaches_total[1m]))',
+        ]) {
+          const r = await prom.query(expr);
+          if (Number(r.data?.result[0]?.value?.[1] ?? 0) < 3) return false;
+        }
+        return true;
       },
       30_000,
     );
