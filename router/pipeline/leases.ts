@@ -139,7 +139,8 @@ export class PartitionLeases {
   async stop(timeoutMs = 20_000): Promise<void> {
     this.closing = true;
     // Leaving first: the others assign this replica's partitions among themselves at once, and take each
-    // as soon as its lease is deleted here.
+    // as soon as its lease is deleted here. (After the round in progress, which may be renewing the key.)
+    await this.ticking;
     await this.kv.delete(this.memberKey()).catch(() => undefined);
     // The loop keeps renewing the leases being given back, and deletes each once its worker has stopped.
     this.kick();
