@@ -14,6 +14,8 @@ import type { TenantRateLimiter } from './rate-limit.ts';
 export interface IngestActivity {
   inFlight: number;
   lastAt: number;
+  /** When ingest last had two or more requests in flight at once (saturated by concurrent senders). */
+  saturatedAt: number;
 }
 
 export interface ApiContext {

@@ -63,7 +63,7 @@ function requireBody(req: Request, source: IngestSource): unknown {
 }
 
 async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {
-  ctx.ingestActivity.inFlight++;
+  if (++ctx.ingestActivity.inFlight >= 2) ctx.ingestActivity.saturatedAt = ctx.clock();
   try {
     await accept(ctx, source, req, res);
   } finally {
