@@ -131,9 +131,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const ingestActivity = { inFlight: 0, lastAt: 0, saturatedAt: Number.NEGATIVE_INFINITY };
   const ingestBusy = () => {
     const now = clock();
-    return (
-      now - ingestActivity.saturatedAt < 50 && (ingestActivity.inFlight > 0 || now - ingestActivity.lastAt < 10)
-    );
+    return now - ingestActivity.saturatedAt < 50 && (ingestActivity.inFlight > 0 || now - ingestActivity.lastAt < 10);
   };
   const consumer = new AlertConsumer({
     js,
