@@ -291,7 +291,7 @@ export async function alertmanagerLatency(rates: number[]): Promise<LatencyRun[]
 export function e2eSection(sb: LatencyRun[], am: LatencyRun[]): string {
   const rows = sb.map((s, k) => {
     const a = am[k];
-    const ratio = a && s.p99Ms > 0 ? `${round(a.p99Ms / s.p99Ms, 2)}x` : '';
+    const ratio = a && a.p99Ms > 0 ? `${round(s.p99Ms / a.p99Ms, 1)}x` : '';
     const line = (r: LatencyRun) =>
       `| ${r.system} | ${r.rate.toLocaleString('en')} | ${r.sent} | ${r.notified} | ${r.lost} | ${r.doubled} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms |`;
     return [`${line(s)} |`, a ? `${line(a)} ${ratio} |` : ''].join('\n');
@@ -306,7 +306,7 @@ rate. Lost: sent and never notified (no notification came for ${DRAIN_MS / 1000}
 minutes passed); doubled: notified more than once. Latency includes any backlog: above the rate a system
 can page, it grows with the run's length.
 
-| system | alerts/s | sent | notified | lost | doubled | p50 | p99 | max | Alertmanager p99 / Switchboard p99 |
+| system | alerts/s | sent | notified | lost | doubled | p50 | p99 | max | Switchboard p99 / Alertmanager p99 |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
