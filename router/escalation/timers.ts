@@ -41,7 +41,7 @@ const MIN_DELAY_MS = 250;
 
 export interface TimersDeps {
   js: JetStreamClient;
-  store: Pick<IncidentStore, 'read' | 'incidents'>;
+  store: Pick<IncidentStore, 'read' | 'incidents' | 'incident'>;
   runner: Pick<EscalationRunner, 'run'>;
   /** The SLA times of an incident (router/sla/deadlines.ts against the config in force). */
   times: (incident: Incident) => EscalationTimes;
@@ -298,6 +298,9 @@ export class EscalationTimers {
       if (i.status === 'resolved' && now - Date.parse(i.resolvedAt ?? i.updatedAt) > RESOLVED_HORIZON_MS) continue;
       due.push(i);
     }
+    // Incidents gone from the bucket (router/incidents/retention.ts) leave this replica's memory too.
+    for (const id of this.known.keys()) if (!this.d.store.incident(id)) this.known.delete(id);
+    for (const id of this.triggered.keys()) if (!this.d.store.incident(id)) this.triggered.delete(id);
     const worker = async () => {
       for (let i = due.shift(); i && !this.stopped; i = due.shift()) await this.run(i.tenant, i.id);
     };

@@ -18,6 +18,11 @@ export const DEFAULT_RESOLVED_RETENTION_MS = 100 * 86_400_000;
 const DEFAULT_INTERVAL_MS = 10 * 60_000;
 /** Delete markers older than this are purged from the bucket (they only tell watchers a key went). */
 const PURGE_MARKERS_AFTER_MS = 30 * 60_000;
+/**
+ * At most this often: purging reads the whole bucket's history and sends one request per marker, which at a
+ * few thousand markers floods the JetStream API (the soak found pages falling behind while it ran every pass).
+ */
+const PURGE_MARKERS_EVERY_MS = 6 * 3_600_000;
 
 export interface RetentionOptions {
   retentionMs?: number;
@@ -28,6 +33,7 @@ export class IncidentRetention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private readonly retentionMs: number;
+  private purgedAt: number;
 
   constructor(
     private readonly store: Pick<IncidentStore, 'incidents' | 'cached' | 'membersOf' | 'delete'>,
@@ -38,6 +44,8 @@ export class IncidentRetention {
     private readonly opts: RetentionOptions = {},
   ) {
     this.retentionMs = opts.retentionMs ?? DEFAULT_RESOLVED_RETENTION_MS;
+    // Not at start: a fleet restarted together would all purge at once.
+    this.purgedAt = clock();
   }
 
   start(): void {
@@ -67,8 +75,10 @@ export class IncidentRetention {
       if (i.status === 'resolved' && i.resolvedAt && Date.parse(i.resolvedAt) < before) due.push(i);
     }
     for (const i of due) await this.remove(i);
-    if (due.length > 0) {
+    if (due.length > 0)
       this.log.info({ incidents: due.length, retentionMs: this.retentionMs }, 'pruned resolved incidents');
+    if (due.length > 0 && this.clock() - this.purgedAt >= PURGE_MARKERS_EVERY_MS) {
+      this.purgedAt = this.clock();
       const purge = (this.kv as { purgeDeletes?: (olderMillis: number) => Promise<unknown> } | null)?.purgeDeletes;
       await purge?.call(this.kv, PURGE_MARKERS_AFTER_MS).catch(() => undefined);
     }

@@ -63,6 +63,7 @@ function setup(incidents: Incident[], next: (id: string, run: number) => number 
         return i ? { value: i as T, revision: 1 } : null;
       },
       incidents: () => byId.values(),
+      incident: (id: string) => byId.get(id),
     },
     runner: {
       run: async (i) => {
