@@ -94,17 +94,19 @@ async function heapUsedMiB(url: string): Promise<number> {
   return m ? Math.round(Number(m[1]) / 1024 ** 2) : Number.NaN;
 }
 
-/** Heap in use after full collections, before and after 50,000 alerts are active (needs --expose-gc). */
-async function liveHeapPerAlert() {
+/** Heap in use after full collections (needs --expose-gc). */
+async function settle(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the benchmark with node --expose-gc (make bench does)');
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return process.memoryUsage().heapUsed;
-  };
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap in use after full collections, before and after 50,000 alerts are active. */
+async function liveHeapPerAlert() {
   const nats = await NatsServer.start();
   const router = await startTestRouter(nats.url, { configDir: copyConfig(join(ROOT, 'test/fixtures/bench')) });
   const before = await settle();
@@ -133,15 +135,6 @@ const INCIDENTS = 10_000;
 
 /** Heap in use after full collections, before and after 10,000 incidents are open (each alert its own). */
 async function liveHeapPerIncident() {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run the benchmark with node --expose-gc (make bench does)');
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return process.memoryUsage().heapUsed;
-  };
   const nats = await NatsServer.start();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-incidents-'));
   // Pages go to a closed port: each fails fast and is recorded, as a misconfigured channel would be.
