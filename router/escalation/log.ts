@@ -14,10 +14,12 @@
 // that dies before the provider accepted causes one late send, not two. Nothing else re-sends: a settled
 // record is never claimed again, and a live claim is never taken over. The sender keeps every attempt
 // within the lease (see `sendDeadline`), so a slow but living owner cannot be overtaken.
+
 import { StorageType } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { openBucket } from '../bus/buckets.ts';
+import { retryTransient } from '../bus/retry.ts';
 
 export const NOTIFICATIONS_BUCKET = 'sb-notifications';
 /**
@@ -145,7 +147,9 @@ export class NotificationLog {
     now: number,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const cur = await this.get(key);
+      // A NATS leader election right after a send must not lose its record: an unrecorded send is re-sent
+      // once its claim expires (the cluster test's NATS-node kill found that), so transient failures wait.
+      const cur = await retryTransient(() => this.get(key));
       if (!cur) throw new Error(`notification log: ${key} was never claimed`);
       if (cur.record.state !== 'claimed') return false;
       const record: LogRecord = {
@@ -156,7 +160,7 @@ export class NotificationLog {
         settledAt: now,
       };
       try {
-        await this.kv.update(key, JSON.stringify(record), cur.revision);
+        await retryTransient(() => this.kv.update(key, JSON.stringify(record), cur.revision));
         return true;
       } catch (e) {
         if (!isConflict(e)) throw e;
