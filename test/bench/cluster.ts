@@ -12,7 +12,7 @@ import { NatsCluster } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
 import { RouterProcess } from '../harness/router.ts';
 import { type LatencyRun, measure, Receiver } from './e2e-latency.ts';
-import { type LoadResult, round, saturate, syntheticLabels } from './load.ts';
+import { alertmanagerWebhook, type LoadResult, round, saturate, syntheticLabels } from './load.ts';
 
 /** tenant0 … tenant7 hash (FNV-1a, as the stream's partition transform) into partitions 7, 4, 5, 2, 3, 0, 1, 6. */
 const TENANTS = Array.from({ length: 8 }, (_, i) => `tenant${i}`);
@@ -68,31 +68,6 @@ spec:
   webhook: {url: "${hookUrl}"}`,
   ];
   return `${docs.join('\n---\n')}\n`;
-}
-
-function webhook(
-  run: string,
-  alerts: { labels: Record<string, string>; annotations: Record<string, string>; fingerprint: string }[],
-) {
-  const now = new Date().toISOString();
-  return JSON.stringify({
-    version: '4',
-    status: 'firing',
-    receiver: 'switchboard',
-    groupKey: `{}:{run="${run}"}`,
-    truncatedAlerts: 0,
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.example:9093',
-    alerts: alerts.map((a) => ({
-      status: 'firing',
-      ...a,
-      startsAt: now,
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.example:9090/graph',
-    })),
-  });
 }
 
 async function processed(routers: RouterProcess[]): Promise<number> {
@@ -159,7 +134,7 @@ export async function clusterScaling(total: number): Promise<ClusterRun[]> {
           const r = await fetch(`${routers[k % routers.length]?.url}/api/v1/alerts/alertmanager`, {
             method: 'POST',
             headers: { authorization: `Bearer ${tenant}-token`, 'content-type': 'application/json' },
-            body: webhook(`c${replicas}`, alerts),
+            body: alertmanagerWebhook(`c${replicas}`, alerts),
           });
           await r.arrayBuffer();
           return r.status === 202;
@@ -178,7 +153,7 @@ export async function clusterScaling(total: number): Promise<ClusterRun[]> {
           const r = await fetch(`${routers[k % routers.length]?.url}/api/v1/alerts/alertmanager`, {
             method: 'POST',
             headers: { authorization: `Bearer ${tenant}-token`, 'content-type': 'application/json' },
-            body: webhook(
+            body: alertmanagerWebhook(
               `k${replicas}`,
               tokens.map((t) => ({
                 labels: { alertname: 'ClusterLatency', instance: t.token, severity: 'warning' },

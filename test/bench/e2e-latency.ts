@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Alertmanager } from '../harness/alertmanager.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { RouterProcess } from '../harness/router.ts';
-import { percentile, round } from './load.ts';
+import { alertmanagerWebhook, percentile, round } from './load.ts';
 
 export interface LatencyRun {
   system: string;
@@ -209,30 +209,17 @@ export async function switchboardLatency(rates: number[]): Promise<LatencyRun[]>
       const run = `s${rate}`;
       out.push(
         await measure('Switchboard', rate, run, receiver, async (tokens) => {
-          const now = new Date().toISOString();
           const r = await fetch(`${router.url}/api/v1/alerts/alertmanager`, {
             method: 'POST',
             headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' },
-            body: JSON.stringify({
-              version: '4',
-              status: 'firing',
-              receiver: 'switchboard',
-              groupKey: `{}:{run="${run}"}`,
-              truncatedAlerts: 0,
-              groupLabels: {},
-              commonLabels: {},
-              commonAnnotations: {},
-              externalURL: 'http://alertmanager.example:9093',
-              alerts: tokens.map((t) => ({
-                status: 'firing',
+            body: alertmanagerWebhook(
+              run,
+              tokens.map((t) => ({
                 labels: alertLabels(t),
                 annotations: { summary: `latency probe ${t.token}` },
-                startsAt: now,
-                endsAt: '0001-01-01T00:00:00Z',
-                generatorURL: 'http://prometheus.example:9090/graph',
                 fingerprint: t.token,
               })),
-            }),
+            ),
           });
           await r.arrayBuffer();
           return r.status === 202;

@@ -126,3 +126,29 @@ export function syntheticLabels(i: number, run: string) {
     },
   };
 }
+
+/** An Alertmanager webhook v4 body of firing alerts, as Alertmanager 0.25 sends it. */
+export function alertmanagerWebhook(
+  run: string,
+  alerts: { labels: Record<string, string>; annotations: Record<string, string>; fingerprint: string }[],
+) {
+  const now = new Date().toISOString();
+  return JSON.stringify({
+    version: '4',
+    status: 'firing',
+    receiver: 'switchboard',
+    groupKey: `{}:{run="${run}"}`,
+    truncatedAlerts: 0,
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.example:9093',
+    alerts: alerts.map((a) => ({
+      status: 'firing',
+      ...a,
+      startsAt: now,
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example:9090/graph',
+    })),
+  });
+}
