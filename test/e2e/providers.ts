@@ -163,6 +163,12 @@ export class Providers {
   }
 
   /** Milliseconds since the last attempt at any provider (Infinity before the first). */
+  /** Deliveries that failed and have not been accepted since: a sender is between its retries. */
+  retrying(): string[] {
+    const done = new Set(this.attempts.filter(accepted).map((a) => a.delivery));
+    return [...new Set(this.attempts.filter((a) => !accepted(a) && !done.has(a.delivery)).map((a) => a.delivery))];
+  }
+
   idleFor(): number {
     const last = this.attempts.at(-1);
     return last ? Date.now() - last.at : Number.POSITIVE_INFINITY;
