@@ -2,7 +2,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { patchNatsRequestCancel } from './nats-patch.ts';
+import { coalesceNatsWrites, patchNatsRequestCancel } from './nats-patch.ts';
 
 export interface Bus {
   nc: NatsConnection;
@@ -13,6 +13,7 @@ export interface Bus {
 
 export async function connectBus(url: string, log: Logger, name = 'switchboard'): Promise<Bus> {
   patchNatsRequestCancel();
+  coalesceNatsWrites();
   const nc = await connect({
     servers: url.split(','),
     name,

@@ -77,6 +77,12 @@ export function sendDeadline(claimedAt: number, leaseMs: number = LEASE_MS): num
 }
 
 export class NotificationLog {
+  /**
+   * Claims this process won and has not settled yet, with the revision it wrote: settling one writes at
+   * once instead of reading it back first (one request less per notification).
+   */
+  private readonly won = new Map<string, { record: LogRecord; revision: number }>();
+
   constructor(
     private readonly kv: KV,
     /** How long a claim is exclusive. */
@@ -114,22 +120,29 @@ export class NotificationLog {
       leaseUntil: now + this.leaseMs,
       claims,
     });
+    const won = (record: LogRecord, revision: number): ClaimResult => {
+      // Only a bug leaves claims unsettled in numbers; the map must not grow with them.
+      if (this.won.size >= 10_000) this.won.clear();
+      this.won.set(key, { record, revision });
+      return { won: true, record, revision };
+    };
+    // Most keys are new: create first (one request), and read only when it exists already.
+    let exists = false;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const cur = await this.get(key);
+      const cur = exists ? await this.get(key) : null;
       try {
         if (!cur) {
           const record = fresh(1);
-          const revision = await this.kv.create(key, JSON.stringify(record));
-          return { won: true, record, revision };
+          return won(record, await this.kv.create(key, JSON.stringify(record)));
         }
         if (cur.record.state !== 'claimed') return { won: false, reason: 'settled', record: cur.record };
         if (cur.record.leaseUntil > now) return { won: false, reason: 'busy', record: cur.record };
         const record = fresh(cur.record.claims + 1);
-        const revision = await this.kv.update(key, JSON.stringify(record), cur.revision);
-        return { won: true, record, revision };
+        return won(record, await this.kv.update(key, JSON.stringify(record), cur.revision));
       } catch (e) {
-        // Someone else created or took it over between our read and write: read again and decide.
+        // It exists, or someone else created or took it over between our read and write: read and decide.
         if (!isConflict(e)) throw e;
+        exists = true;
       }
     }
     const cur = await this.get(key);
@@ -146,21 +159,33 @@ export class NotificationLog {
     outcome: { state: SettledState; outcome: string; ref?: string },
     now: number,
   ): Promise<boolean> {
+    const settled = (record: LogRecord): LogRecord => ({
+      ...record,
+      state: outcome.state,
+      outcome: outcome.outcome,
+      ...(outcome.ref !== undefined ? { ref: outcome.ref } : {}),
+      settledAt: now,
+    });
+    // The claim this process wrote: settle it at that revision. A conflict means it changed meanwhile (a
+    // replica took the expired lease over): read it and decide below.
+    const mine = this.won.get(key);
+    this.won.delete(key);
+    if (mine) {
+      try {
+        await retryTransient(() => this.kv.update(key, JSON.stringify(settled(mine.record)), mine.revision));
+        return true;
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+      }
+    }
     for (let attempt = 0; attempt < 10; attempt++) {
       // A NATS leader election right after a send must not lose its record: an unrecorded send is re-sent
       // once its claim expires (the cluster test's NATS-node kill found that), so transient failures wait.
       const cur = await retryTransient(() => this.get(key));
       if (!cur) throw new Error(`notification log: ${key} was never claimed`);
       if (cur.record.state !== 'claimed') return false;
-      const record: LogRecord = {
-        ...cur.record,
-        state: outcome.state,
-        outcome: outcome.outcome,
-        ...(outcome.ref !== undefined ? { ref: outcome.ref } : {}),
-        settledAt: now,
-      };
       try {
-        await retryTransient(() => this.kv.update(key, JSON.stringify(record), cur.revision));
+        await retryTransient(() => this.kv.update(key, JSON.stringify(settled(cur.record)), cur.revision));
         return true;
       } catch (e) {
         if (!isConflict(e)) throw e;

@@ -119,9 +119,16 @@ export class EscalationTimers {
   async changed(incident: Incident): Promise<void> {
     const state = `${incident.status}/${incident.severity}/${incident.pagingSince === null ? 'muted' : 'paging'}`;
     if (this.triggered.get(incident.id) === state) return;
-    await this.trigger(incident);
+    // Recorded before the publish: the alerts of a batch are handled side by side, and those of one incident
+    // must trigger it once.
     if (this.triggered.size >= 100_000) this.triggered.clear();
     this.triggered.set(incident.id, state);
+    try {
+      await this.trigger(incident);
+    } catch (e) {
+      if (this.triggered.get(incident.id) === state) this.triggered.delete(incident.id);
+      throw e;
+    }
   }
 
   /** Starts consuming due wake-ups and sweeping (processing replicas only). */

@@ -76,7 +76,7 @@ interface StormContext {
 const STORM_GROUP = 'storm';
 
 /** Groups of one batch processed at once (each writes its incident once). */
-const GROUP_CONCURRENCY = 8;
+const GROUP_CONCURRENCY = 32;
 
 /** An incident being changed by a batch: the version read, and the changes to apply to it in order. */
 interface WorkingIncident {
