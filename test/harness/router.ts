@@ -83,6 +83,8 @@ export class RouterProcess {
       command as string,
       [
         ...prefix,
+        // For profiling a benchmark's router, e.g. SWITCHBOARD_TEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p".
+        ...(process.env['SWITCHBOARD_TEST_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
         join(ROOT, 'bin/switchboard.js'),
         'router',
         // An empty folder name means Kubernetes mode: the operator's snapshot in NATS.
