@@ -264,7 +264,7 @@ async function main() {
   log('live heap per incident', perIncident);
 
   // 6. End to end, alert to webhook notification, against Alertmanager's.
-  const rates = (process.env['BENCH_E2E_RATES'] ?? '100,1000,5000').split(',').map(Number);
+  const rates = (process.env['BENCH_E2E_RATES'] ?? '100,500,1000,5000').split(',').map(Number);
   const sbE2e = await switchboardLatency(rates);
   log('switchboard e2e', sbE2e);
   const amE2e = await alertmanagerLatency(rates);
