@@ -25,11 +25,20 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const formatted = new Map<string, string>();
+
 /** `2026-03-04 11:15 CET`: the deadline as the tenant's people read it (short zone name from Intl). */
 export function formatLocal(at: number, timeZone: string): string {
+  // Minute resolution: every message of a minute in a zone reads the same (formatToParts is slow).
+  const key = `${timeZone} ${Math.floor(at / 60_000)}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
   const parts = formatter(timeZone).formatToParts(new Date(at));
   const p = (t: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === t)?.value ?? '';
-  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} ${p('timeZoneName')}`;
+  const text = `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} ${p('timeZoneName')}`;
+  if (formatted.size >= 10_000) formatted.clear();
+  formatted.set(key, text);
+  return text;
 }
 
 export function messageContext(args: {
