@@ -27,6 +27,7 @@ import { EscalationRunner } from './escalation/runner.ts';
 import { EscalationTimers } from './escalation/timers.ts';
 import { HeartbeatMonitor } from './heartbeats/monitor.ts';
 import { EventLog } from './incidents/events.ts';
+import type { Incident } from './incidents/model.ts';
 import { DEFAULT_RESOLVED_RETENTION_MS, IncidentRetention } from './incidents/retention.ts';
 import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
@@ -259,12 +260,14 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     ...(sweepMs ? { sweepMs } : {}),
   });
   // Runs when an incident opens or changes: by alerts (after their batch is stored, before it is acknowledged,
-  // so the trigger is as durable as the change) and by people (acknowledge, resolve).
-  consumer.use(async (_tenant, _alert, applied) => {
-    const i = applied.incident;
-    // An incident a storm swallowed has nothing to run (its storm incident pages): skip thousands of wake-ups.
+  // so the trigger is as durable as the change; a paging incident the batch opened as soon as its group is
+  // stored; `changed` triggers once per state) and by people (acknowledge, resolve).
+  // An incident a storm swallowed has nothing to run (its storm incident pages): skip thousands of wake-ups.
+  const escalate = async (i: Incident | null) => {
     if (i && !(i.pagingSince === null && i.stormIncidentId)) await timers.changed(i);
-  });
+  };
+  incidents.onPagingOpened(escalate);
+  consumer.use(async (_tenant, _alert, applied) => escalate(applied.incident));
   incidents.onChange((i) => timers.changed(i));
   // A customer note meets the update that is due: the incident's SLA duties are looked at again at once.
   incidents.onNote(async (e) => {

@@ -94,6 +94,7 @@ interface WorkingIncident {
 
 export class IncidentService {
   private readonly changeListeners: ((i: Incident) => Promise<void>)[] = [];
+  private readonly groupListeners: ((i: Incident) => Promise<void>)[] = [];
   private readonly noteListeners: ((note: IncidentEvent) => Promise<void>)[] = [];
   private suppression: { muters: Suppression; counter: SuppressedCounter } | null = null;
 
@@ -160,6 +161,17 @@ export class IncidentService {
     this.changeListeners.push(listener);
   }
 
+  /**
+   * Called for every paging incident an alert batch opens, as soon as its group is stored with its timeline
+   * events, while the rest of the batch is still being applied: its first page need not wait for the whole
+   * batch. (Every other change waits for the batch's alert states, which muting decisions read, and reaches
+   * escalation through AlertConsumer.use.) Before the batch's alerts are acknowledged, so a crash repeats
+   * it. A listener's error fails the batch (it is retried).
+   */
+  onPagingOpened(listener: (i: Incident) => Promise<void>): void {
+    this.groupListeners.push(listener);
+  }
+
   /** Called after a note is stored (a customer note moves the incident's customer-update cadence). */
   onNote(listener: (note: IncidentEvent) => Promise<void>): void {
     this.noteListeners.push(listener);
@@ -220,7 +232,6 @@ export class IncidentService {
     });
     const results: AppliedAlert[] = new Array(alerts.length);
     const states = new Map<string, { prev: Versioned<AlertState> | null; next: AlertState | null }>();
-    const events: IncidentEvent[] = [];
     const storm = await this.stormContext(tenant);
     // Inhibition sources of this batch fire before any of its targets is asked (groups run in parallel).
     const inhibition = this.suppression?.muters.inhibition;
@@ -235,14 +246,20 @@ export class IncidentService {
     const queue = [...byGroup.values()];
     const worker = async () => {
       for (let idx = queue.shift(); idx; idx = queue.shift()) {
-        events.push(...(await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative, storm)));
+        const group = await this.applyGroup(tenant, alerts, groups, idx, states, results, authoritative, storm);
+        // Each group's timeline as soon as it is stored (one publish per event either way), then the paging
+        // incidents it opened go on to escalation while the other groups are still being applied.
+        await this.events.append(group.events);
+        for (const e of group.events) {
+          if (e.type !== 'incident.opened') continue;
+          const i = group.incidents.find((x) => x.id === e.incidentId);
+          if (i?.status === 'triggered' && i.pagingSince !== null) for (const l of this.groupListeners) await l(i);
+        }
         // Let waiting HTTP requests in between groups: ingest answers stay fast while a backlog is applied.
         await new Promise((r) => setImmediate(r));
       }
     };
     await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, byGroup.size) }, worker));
-
-    await this.events.append(events);
     if (storm && storm.observed.length > 0) {
       const { limit, observed } = storm;
       await this.store.modify<StormState, null>(stormKey(tenant.name), (cur) => ({
@@ -290,7 +307,7 @@ export class IncidentService {
     results: AppliedAlert[],
     authoritative: boolean,
     storm: StormContext | null,
-  ): Promise<IncidentEvent[]> {
+  ): Promise<{ events: IncidentEvent[]; incidents: Incident[] }> {
     const working = new Map<string, WorkingIncident>();
     const load = async (id: string): Promise<WorkingIncident | null> => {
       const w = working.get(id);
@@ -459,13 +476,14 @@ export class IncidentService {
       events.push(...(await this.commit(tenant.name, w)));
       if (w.current.status === 'resolved' && !w.wasResolved) await this.releaseGroup(tenant.name, w.current);
     }
+    const incidents = [...working.values()].map((w) => w.current);
     for (const t of touched) {
       const r = results[t.index] as AppliedAlert;
       r.incident = t.incidentId
         ? (working.get(t.incidentId)?.current ?? this.store.incident(t.incidentId) ?? null)
         : null;
     }
-    return events;
+    return { events, incidents };
   }
 
   /** The tenant's storm state and storm incident as a batch starts; null when it has no storm limit. */
