@@ -75,6 +75,33 @@ describe('notification log', () => {
     assert.equal((await a.get(k))?.record.state, 'failed');
   });
 
+  it('a slow owner settling after its lease was taken over: its write at the old revision fails, and it reads before deciding', async () => {
+    const k = 'n.slow.0.0.responder/msp/jonas.sms=10000';
+    assert.equal((await a.claim(k, 'replica-a', NOW)).won, true);
+    const taken = await b.claim(k, 'replica-b', NOW + LEASE_MS);
+    assert.equal(taken.won, true);
+    // replica-a's provider did accept: its record settles the key (replica-b's claim is still only a claim).
+    assert.equal(await a.markSent(k, { state: 'sent', outcome: 'sent', ref: 'late' }, NOW + LEASE_MS + 1), true);
+    const rec = (await b.get(k))?.record;
+    assert.equal(rec?.state, 'sent');
+    assert.equal(rec?.ref, 'late');
+    assert.equal(rec?.claims, 2, 'the record keeps that the lease expired once');
+    // replica-b then finds it settled and records nothing over it.
+    assert.equal(await b.markSent(k, { state: 'sent', outcome: 'sent', ref: 'again' }, NOW + LEASE_MS + 2), false);
+    assert.equal((await a.get(k))?.record.ref, 'late');
+  });
+
+  it('claiming a key that exists (created first, then read): settled stays settled, a live claim stays busy', async () => {
+    const k = 'n.exists.0.0.channel/msp/noc.-';
+    assert.equal((await a.claim(k, 'replica-a', NOW)).won, true);
+    const busy = await b.claim(k, 'replica-b', NOW + 1);
+    assert.equal(!busy.won && busy.reason, 'busy');
+    assert.equal(!busy.won && busy.record.owner, 'replica-a');
+    await a.markSent(k, { state: 'sent', outcome: 'sent' }, NOW + 2);
+    const settled = await b.claim(k, 'replica-b', NOW + 3);
+    assert.equal(!settled.won && settled.reason, 'settled');
+  });
+
   it('putOnce keeps the first value (ticket references)', async () => {
     assert.deepEqual(await a.putOnce('t.inc.msp/sn', { ref: 'A' }), { ref: 'A' });
     assert.deepEqual(await b.putOnce('t.inc.msp/sn', { ref: 'B' }), { ref: 'A' });
