@@ -30,9 +30,9 @@ export type JsonObject = Record<string, unknown>;
 
 /** One label or annotation as read from a payload, with the path to report if it is at fault. */
 export interface NamedValue {
-  name: string;
-  value: string;
-  field: string;
+  readonly name: string;
+  readonly value: string;
+  readonly field: string;
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {
@@ -117,14 +117,26 @@ export function readStringMap(value: unknown, field: string, maxEntries: number,
   }
   const entries: NamedValue[] = [];
   for (const name of keys) {
-    const entryField = keyPath(field, name);
     const entryValue = object[name];
     if (typeof entryValue !== 'string') {
-      throw new ValidationError(entryField, `must be a string, got ${describeType(entryValue)}`);
+      throw new ValidationError(keyPath(field, name), `must be a string, got ${describeType(entryValue)}`);
     }
-    entries.push({ name, value: entryValue, field: entryField });
+    entries.push(new MapEntry(name, entryValue, field));
   }
   return entries;
+}
+
+/** An entry of a payload's object of strings; its path is only worked out for an error (most have none). */
+class MapEntry implements NamedValue {
+  constructor(
+    readonly name: string,
+    readonly value: string,
+    private readonly parent: string,
+  ) {}
+
+  get field(): string {
+    return keyPath(this.parent, this.name);
+  }
 }
 
 /**

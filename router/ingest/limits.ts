@@ -106,28 +106,49 @@ function labelName(entry: NamedValue, mode: NameMode): string {
  */
 export function buildLabels(entries: readonly NamedValue[], mode: NameMode, field: string): Record<string, string> {
   checkEntryCount(entries.length, INGEST_LIMITS.maxLabelsPerAlert, field, 'labels');
-  const merged = new Map<string, { values: Set<string>; field: string }>();
-  for (const entry of entries) {
-    const name = labelName(entry, mode);
-    const existing = merged.get(name);
-    if (existing) existing.values.add(entry.value);
-    else merged.set(name, { values: new Set([entry.value]), field: entry.field });
-  }
+  const names = entries.map((e) => labelName(e, mode));
+  // Nearly always every name is distinct: one label per entry, no merging needed.
+  const distinct = new Set(names).size === names.length;
   const labels: [string, string][] = [];
-  for (const [name, { values, field: entryField }] of merged) {
-    const value = [...values].sort().join(',');
-    if (value.length > INGEST_LIMITS.maxLabelValueLength) {
-      throw new ValidationError(
-        entryField,
-        `is ${value.length} characters long; at most ${INGEST_LIMITS.maxLabelValueLength} are allowed in a label value`,
-      );
+  if (distinct) {
+    entries.forEach((e, i) => {
+      labels.push([checkLabelValue(names[i] as string, e.value, e), e.value]);
+    });
+  } else {
+    const merged = new Map<string, { values: Set<string>; entry: NamedValue }>();
+    entries.forEach((entry, i) => {
+      const name = names[i] as string;
+      const existing = merged.get(name);
+      if (existing) existing.values.add(entry.value);
+      else merged.set(name, { values: new Set([entry.value]), entry });
+    });
+    for (const [name, { values, entry }] of merged) {
+      const value = [...values].sort().join(',');
+      labels.push([checkLabelValue(name, value, entry), value]);
     }
-    labels.push([name, value]);
   }
   checkEntryCount(labels.length, INGEST_LIMITS.maxLabelsPerAlert, field, 'labels');
   // Sorted by name, so equal label sets serialise identically whatever order the source used.
-  // fromEntries defines own properties, so even an odd name cannot reach a prototype.
-  return Object.fromEntries(labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, string> = {};
+  for (const [name, value] of labels) {
+    // Defined, not assigned: a label named __proto__ must be a label, not the object's prototype.
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    else out[name] = value;
+  }
+  return out;
+}
+
+/** The label's name when its value is within the length limit; else the error names the entry's field. */
+function checkLabelValue(name: string, value: string, entry: NamedValue): string {
+  if (value.length > INGEST_LIMITS.maxLabelValueLength) {
+    throw new ValidationError(
+      entry.field,
+      `is ${value.length} characters long; at most ${INGEST_LIMITS.maxLabelValueLength} are allowed in a label value`,
+    );
+  }
+  return name;
 }
 
 /**
