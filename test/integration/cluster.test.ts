@@ -23,6 +23,7 @@ import { NatsCluster } from '../harness/nats.ts';
 import { alertsBacklog, type IncidentDetail, listIncidents, readEvents } from '../harness/outcome.ts';
 import { waitFor } from '../harness/ports.ts';
 import { ADMIN_TOKEN, RouterProcess } from '../harness/router.ts';
+import { type Attempt, postUntilAccepted } from '../harness/sender.ts';
 import { ROOT } from '../harness/tools.ts';
 import { type FakeServer, fakeServer } from '../unit/notify/fake-server.ts';
 
@@ -136,30 +137,6 @@ interface Alert {
   labels: Record<string, string>;
 }
 
-/** POSTs until 202, to a live replica each time, retrying connection errors and 5xx (what Alertmanager does). */
-async function postUntilAccepted(tenant: string, body: Alert[], failures: string[]): Promise<void> {
-  for (let n = 0; ; n++) {
-    let status: number | string;
-    try {
-      const res = await fetch(`${liveRouter().url}/api/v1/alerts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tenant}-token`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(20_000),
-      });
-      await res.arrayBuffer();
-      status = res.status;
-    } catch (e) {
-      status = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    }
-    if (status === 202) return;
-    failures.push(String(status));
-    if (typeof status === 'number' && status < 500) throw new Error(`request refused with ${status}`);
-    if (n > 400) throw new Error(`gave up after ${n} attempts (last: ${status})`);
-    await sleep(50 + Math.random() * 100);
-  }
-}
-
 interface Scenario {
   name: string;
   /** Pause of each sender between requests, so the stream outlasts the disruption. */
@@ -259,14 +236,14 @@ async function run(s: Scenario): Promise<void> {
       }),
     });
   }
-  const failures: string[] = [];
+  const attempts: Attempt[] = [];
   let next = 0;
   let accepted = 0;
   let disruption: Promise<void> | null = null;
   const sender = async () => {
     while (next < requests.length) {
       const { tenant, body } = requests[next++] as (typeof requests)[number];
-      await postUntilAccepted(tenant, body, failures);
+      await postUntilAccepted(() => liveRouter().url, `${tenant}-token`, body, attempts);
       accepted++;
       if (!disruption && accepted >= requests.length * 0.3) disruption = s.disrupt();
       await sleep(s.paceMs);
@@ -291,7 +268,12 @@ async function run(s: Scenario): Promise<void> {
         ['resolved', { startsAt: at(3_000 * ordered), endsAt: at(3_000 * ordered + 1_000) }],
         ['firing', { startsAt: at(3_000 * ordered + 2_000) }],
       ] as const) {
-        await postUntilAccepted(ORDERED, [{ ...alert, labels, status, ...time } as unknown as Alert], failures);
+        await postUntilAccepted(
+          () => liveRouter().url,
+          `${ORDERED}-token`,
+          [{ ...alert, labels, status, ...time } as unknown as Alert],
+          attempts,
+        );
         await sleep(50);
       }
     }
@@ -441,6 +423,7 @@ async function run(s: Scenario): Promise<void> {
       assert.equal(await post(liveRouter().url, `/api/v1/incidents/${inc.id}/resolve`, { by: 'cleanup' }), 200);
     }
   }
+  const failures = attempts.filter((a) => a.status !== 202).map((a) => String(a.status));
   const unique = new Set(failures);
   console.log(
     `${s.name}: streamed ${TOTAL} alerts in ${streamed - started} ms (${failures.length} failed attempts: ` +

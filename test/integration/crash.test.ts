@@ -8,6 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { NatsServer } from '../harness/nats.ts';
 import { getJson, type IncidentDetail, listIncidents, readEvents, settled } from '../harness/outcome.ts';
 import { RouterProcess, TOKENS } from '../harness/router.ts';
+import { type Attempt, postUntilAccepted } from '../harness/sender.ts';
 
 const TOTAL = 10_000;
 const PER_REQUEST = 100;
@@ -45,36 +46,6 @@ function alert(k: number): Alert {
   };
 }
 
-interface Attempt {
-  status: number | string;
-  ms: number;
-}
-
-/** POSTs until 202, retrying connection errors and 5xx with a short backoff (what Alertmanager does). */
-async function postUntilAccepted(url: () => string, body: unknown, attempts: Attempt[]): Promise<void> {
-  for (let n = 0; ; n++) {
-    const started = Date.now();
-    let status: number | string;
-    try {
-      const res = await fetch(`${url()}/api/v1/alerts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKENS.acme}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(20_000),
-      });
-      await res.arrayBuffer();
-      status = res.status;
-    } catch (e) {
-      status = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    }
-    attempts.push({ status, ms: Date.now() - started });
-    if (status === 202) return;
-    if (typeof status === 'number' && status < 500) throw new Error(`request refused with ${status}`);
-    if (n > 400) throw new Error(`gave up after ${n} attempts (last: ${status})`);
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-  }
-}
-
 test('kill -9 mid-stream: every accepted alert ends up in exactly one incident', { timeout: 120_000 }, async () => {
   const t0 = Date.now();
   const requests: Alert[][] = [];
@@ -90,7 +61,7 @@ test('kill -9 mid-stream: every accepted alert ends up in exactly one incident',
   const sender = async () => {
     while (next < requests.length) {
       const body = requests[next++]!;
-      await postUntilAccepted(() => router.url, body, attempts);
+      await postUntilAccepted(() => router.url, TOKENS.acme, body, attempts);
       accepted++;
       if (!crash && accepted >= requests.length * 0.3) {
         crash = (async () => {

@@ -9,6 +9,7 @@ import { NatsServer } from '../harness/nats.ts';
 import { getJson, type IncidentDetail, listIncidents, readEvents, settled } from '../harness/outcome.ts';
 import { waitFor } from '../harness/ports.ts';
 import { RouterProcess, TOKENS } from '../harness/router.ts';
+import { type Attempt, postUntilAccepted } from '../harness/sender.ts';
 
 const TOTAL = 6_000;
 const PER_REQUEST = 100;
@@ -47,39 +48,6 @@ function alert(k: number): Alert {
   };
 }
 
-interface Attempt {
-  status: number | string;
-  ms: number;
-  retryAfter: string | null;
-}
-
-/** POSTs until 202, retrying connection errors and 5xx with a short backoff (what Alertmanager does). */
-async function postUntilAccepted(body: unknown, attempts: Attempt[]): Promise<void> {
-  for (let n = 0; ; n++) {
-    const started = Date.now();
-    let status: number | string;
-    let retryAfter: string | null = null;
-    try {
-      const res = await fetch(`${router.url}/api/v1/alerts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKENS.acme}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(20_000),
-      });
-      await res.arrayBuffer();
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-    } catch (e) {
-      status = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    }
-    attempts.push({ status, ms: Date.now() - started, retryAfter });
-    if (status === 202) return;
-    if (typeof status === 'number' && status < 500) throw new Error(`request refused with ${status}`);
-    if (n > 400) throw new Error(`gave up after ${n} attempts (last: ${status})`);
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 100));
-  }
-}
-
 test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and loses nothing', {
   timeout: 120_000,
 }, async () => {
@@ -97,7 +65,7 @@ test('NATS down mid-stream: 503 + Retry-After, then the same router recovers and
   const sender = async () => {
     while (next < requests.length) {
       const body = requests[next++]!;
-      await postUntilAccepted(body, attempts);
+      await postUntilAccepted(() => router.url, TOKENS.acme, body, attempts, 100);
       accepted++;
       if (!outage && accepted >= requests.length * 0.3) {
         outage = (async () => {
