@@ -1,5 +1,4 @@
 // Wires the router together: NATS, streams and buckets, config, incident store, consumer, HTTP.
-
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { createApp } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
 import type { ApiContext } from './api/context.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
+import { IngestLoad } from './api/ingest-load.ts';
 import { oncallRouter } from './api/oncall.ts';
 import { TenantRateLimiter } from './api/rate-limit.ts';
 import { reportsRouter } from './api/reports.ts';
@@ -125,15 +125,9 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const retention = new IncidentRetention(store, resources.incidents, clock, log, { retentionMs });
   const events = new EventLog(js);
   const incidents = new IncidentService(store, events, metrics, clock, log);
-  // Ingest goes first during a burst: senders wait for their answers, while applying alerts can catch up a
-  // moment later. A burst is concurrent senders (two or more requests in flight within the last 50 ms); then
-  // the consumer waits while a request is in flight or just finished. A steady stream of one request at a
-  // time is no burst: waiting for it would only delay every page (docs/benchmarks.md).
-  const ingestActivity = { inFlight: 0, lastAt: 0, saturatedAt: Number.NEGATIVE_INFINITY };
-  const ingestBusy = () => {
-    const now = clock();
-    return now - ingestActivity.saturatedAt < 50 && (ingestActivity.inFlight > 0 || now - ingestActivity.lastAt < 10);
-  };
+  // Ingest goes first during a flood: senders wait for their answers, while applying alerts can catch up a
+  // moment later (router/api/ingest-load.ts says what counts as a flood).
+  const ingestLoad = new IngestLoad();
   const consumer = new AlertConsumer({
     js,
     jsm,
@@ -142,7 +136,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     metrics,
     clock,
     log,
-    busy: ingestBusy,
+    busy: () => ingestLoad.busy(),
     caughtUp: () => store.caughtUp(),
     flush: () => bus.nc.flush(),
   });
@@ -178,7 +172,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     clock,
     log,
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
-    ingestActivity,
+    ingestLoad,
     started: () => started,
   };
   // Notifications: settings from the environment; acknowledge links need a signing key and a public URL.

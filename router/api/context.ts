@@ -9,14 +9,8 @@ import type { IncidentStore } from '../incidents/store.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TokenIndex } from './auth.ts';
+import type { IngestLoad } from './ingest-load.ts';
 import type { TenantRateLimiter } from './rate-limit.ts';
-
-export interface IngestActivity {
-  inFlight: number;
-  lastAt: number;
-  /** When ingest last had two or more requests in flight at once (saturated by concurrent senders). */
-  saturatedAt: number;
-}
 
 export interface ApiContext {
   bus: Bus;
@@ -32,8 +26,8 @@ export interface ApiContext {
   log: Logger;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
-  /** Ingest requests being handled now and when the last one finished (the consumer gives them way). */
-  ingestActivity: IngestActivity;
+  /** How busy ingest keeps the router (the consumer gives way to a flood of requests). */
+  ingestLoad: IngestLoad;
   /** True once the consumer runs and the incident cache is loaded. */
   started: () => boolean;
 }

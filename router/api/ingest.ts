@@ -1,7 +1,7 @@
 // POST /api/v1/alerts/... : authenticate, parse, assign tenants, rate-limit, persist in JetStream, 202.
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { AlertDraft, Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import { ForbiddenError, RateLimitError, UnavailableError, UnclaimedAlertsError, ValidationError } from '../errors.ts';
@@ -12,6 +12,7 @@ import { parsePrtg } from '../ingest/prtg.ts';
 import { parseZabbix } from '../ingest/zabbix.ts';
 import { encodeBatch } from '../pipeline/batch.ts';
 import type { ApiContext } from './context.ts';
+import type { IngestLoad } from './ingest-load.ts';
 import { authenticate } from './middleware.ts';
 import { assignTenants } from './tenancy.ts';
 
@@ -36,19 +37,20 @@ export function ingestRouter(ctx: ApiContext): Router {
     type: ['application/json', 'application/*+json'],
   });
   const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200 });
-  const handle = (source: IngestSource) => (req: Request, res: Response) => ingest(ctx, source, req, res);
+  const handle = (source: IngestSource) => (req: Request, res: Response) => accept(ctx, source, req, res);
+  const counted = countInFlight(ctx.ingestLoad);
 
-  r.post('/api/v1/alerts', authenticate(ctx), json, handle('generic'));
-  r.post('/api/v1/alerts/alertmanager', authenticate(ctx), json, handle('alertmanager'));
-  r.post('/api/v1/alerts/zabbix', authenticate(ctx), json, handle('zabbix'));
-  r.post('/api/v1/alerts/prtg', authenticate(ctx), json, form, handle('prtg'));
+  r.post('/api/v1/alerts', counted, authenticate(ctx), json, handle('generic'));
+  r.post('/api/v1/alerts/alertmanager', counted, authenticate(ctx), json, handle('alertmanager'));
+  r.post('/api/v1/alerts/zabbix', counted, authenticate(ctx), json, handle('zabbix'));
+  r.post('/api/v1/alerts/prtg', counted, authenticate(ctx), json, form, handle('prtg'));
   // For tools that cannot set headers (PRTG): the ingest token is the last path segment.
-  r.post('/api/v1/alerts/:source/:key', authenticate(ctx, 'path'), json, form, (req, res) => {
+  r.post('/api/v1/alerts/:source/:key', counted, authenticate(ctx, 'path'), json, form, (req, res) => {
     const source = String(req.params['source']);
     if (!isIngestSource(source)) {
       throw new ValidationError('source', `unknown source "${source}" (use alertmanager, zabbix, prtg or generic)`);
     }
-    return ingest(ctx, source, req, res);
+    return accept(ctx, source, req, res);
   });
   return r;
 }
@@ -62,14 +64,17 @@ function requireBody(req: Request, source: IngestSource): unknown {
   return req.body;
 }
 
-async function ingest(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {
-  if (++ctx.ingestActivity.inFlight >= 2) ctx.ingestActivity.saturatedAt = ctx.clock();
-  try {
-    await accept(ctx, source, req, res);
-  } finally {
-    ctx.ingestActivity.inFlight--;
-    ctx.ingestActivity.lastAt = ctx.clock();
-  }
+/**
+ * An ingest request is in flight from its headers to its answer, body reading included (counted only from
+ * the handler on, a flood's requests looked further apart than they were).
+ */
+function countInFlight(load: IngestLoad): RequestHandler {
+  return (_req, res, next) => {
+    load.begin();
+    // 'close' comes once, after the answer was sent or the connection was lost.
+    res.once('close', () => load.end());
+    next();
+  };
 }
 
 async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {

@@ -35,11 +35,17 @@ export type AfterApply = (tenant: TenantConfig, alert: Alert, applied: AppliedAl
 const MAX_BATCH_MESSAGES = 64;
 const PULL_AHEAD = 2 * MAX_BATCH_MESSAGES;
 /**
+ * And at most this many bytes of messages (at least one message): a message holds a whole request's alerts,
+ * so 64 of 100 alerts each kept the event loop for a second, during which no request was even read.
+ */
+const MAX_BATCH_BYTES = 256 * 1024;
+/**
  * While ingest is busy (a burst of concurrent requests, router/main.ts): the longest applying waits, and the
  * smaller batches it then takes. A steady stream is not "busy", so this costs pages no latency.
  */
 const MAX_YIELD_MS = 2_000;
 const BUSY_BATCH_MESSAGES = 16;
+const BUSY_BATCH_BYTES = 64 * 1024;
 /** How long one pull request waits for messages: also the longest a give-back waits for the last one. */
 const FETCH_EXPIRES_MS = 1_000;
 
@@ -94,6 +100,18 @@ export interface ConsumerDeps {
 }
 
 type Mode = 'run' | 'release' | 'lost';
+
+/** How many of the queue's first messages make a batch: at most `size` messages and `bytes` bytes, at least one. */
+export function batchLength(queue: readonly { data: Uint8Array }[], size: number, bytes: number): number {
+  let n = 0;
+  let total = 0;
+  while (n < queue.length && n < size) {
+    total += (queue[n] as { data: Uint8Array }).data.length;
+    if (n > 0 && total > bytes) break;
+    n++;
+  }
+  return n;
+}
 
 /** One partition this replica holds: fetches its messages and applies them in order. */
 class PartitionWorker {
@@ -259,7 +277,7 @@ class PartitionWorker {
         turn.done();
         break;
       }
-      const batch = this.queue.splice(0, turn.size);
+      const batch = this.queue.splice(0, batchLength(this.queue, turn.size, turn.bytes));
       this.room?.();
       // What failed (NATS unreachable a moment, too many conflicts) is retried here before anything later of
       // the partition, so its tenants stay in order; given back meanwhile, it goes back for redelivery.
@@ -309,9 +327,9 @@ export class AlertConsumer implements PartitionOwner {
    * requests one small batch of one partition is applied every MAX_YIELD_MS, however many partitions have
    * alerts waiting (as many partitions as this replica holds would otherwise each take their turn).
    */
-  async turn(running: () => boolean): Promise<{ size: number; done(): void }> {
+  async turn(running: () => boolean): Promise<{ size: number; bytes: number; done(): void }> {
     const busy = this.d.busy ?? (() => false);
-    const free = { size: MAX_BATCH_MESSAGES, done: () => {} };
+    const free = { size: MAX_BATCH_MESSAGES, bytes: MAX_BATCH_BYTES, done: () => {} };
     for (;;) {
       if (!busy() || !running()) {
         if (this.busySlot !== null) this.busySlot = 0;
@@ -323,6 +341,7 @@ export class AlertConsumer implements PartitionOwner {
         this.busySlot = null;
         return {
           size: BUSY_BATCH_MESSAGES,
+          bytes: BUSY_BATCH_BYTES,
           done: () => {
             this.busySlot = performance.now() + MAX_YIELD_MS;
           },

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { batchLength } from '../../../router/pipeline/consumer.ts';
+
+const msgs = (...sizes: number[]) => sizes.map((n) => ({ data: new Uint8Array(n) }));
+
+describe('consumer: how many queued messages one batch applies', () => {
+  it('at most `size` messages', () => {
+    assert.equal(batchLength(msgs(10, 10, 10, 10), 3, 1_000), 3);
+  });
+
+  it('at most `bytes` bytes: a request of 100 alerts is one message, so a count alone let one batch hold the event loop for a second', () => {
+    assert.equal(batchLength(msgs(100, 100, 100, 100), 64, 250), 2);
+    assert.equal(batchLength(msgs(100, 100, 100, 100), 64, 300), 3);
+  });
+
+  it('always at least one message, however large', () => {
+    assert.equal(batchLength(msgs(5_000, 10), 64, 100), 1);
+  });
+
+  it('no more than the queue holds; nothing from an empty queue', () => {
+    assert.equal(batchLength(msgs(1, 1), 64, 1_000), 2);
+    assert.equal(batchLength([], 64, 1_000), 0);
+  });
+});
