@@ -64,6 +64,35 @@ describe('IngestLoad: is ingest flooded (the consumer then gives way)?', () => {
     assert.equal(c.load.busy(), false);
   });
 
+  it('two requests in flight together are a flood at once, before the share has risen', () => {
+    const c = clocked();
+    c.load.begin();
+    c.wait(0.5);
+    assert.equal(c.load.busy(), false, 'one request is not a flood');
+    c.load.begin();
+    assert.ok(c.load.share() < 0.5);
+    assert.equal(c.load.busy(), true);
+    c.wait(1);
+    c.load.end();
+    c.load.end();
+    c.wait(5);
+    assert.equal(c.load.busy(), true, 'just finished: the next request of the flood is on its way');
+    c.wait(20);
+    assert.equal(c.load.busy(), false, 'nothing in flight for 25 ms, and the share is low');
+  });
+
+  it('concurrency long past does not make a later single request a flood', () => {
+    const c = clocked();
+    c.load.begin();
+    c.load.begin();
+    c.load.end();
+    c.load.end();
+    c.wait(500);
+    c.load.begin();
+    c.wait(1);
+    assert.equal(c.load.busy(), false);
+  });
+
   it('a 60 ms stall in which no request is read (applying held the event loop) does not end a flood', () => {
     const c = clocked();
     for (let i = 0; i < 100; i++) c.request(4);
