@@ -8,6 +8,7 @@ import {
   describeType,
   type IngestResult,
   indexPath,
+  isCanonicalIso,
   isGoZeroTime,
   type JsonObject,
   keyPath,
@@ -117,7 +118,7 @@ function parseAlert(value: unknown, field: string, receivedAt: Date): AlertDraft
   const annotationEntries = readAnnotations(alert, field);
   const annotations = buildAnnotations(annotationEntries, 'sanitise', keyPath(field, 'annotations'));
   const fingerprint = readFingerprint(alert, field) ?? stableFingerprint(labels);
-  const startsAt = readTime(alert, 'startsAt', field, true) ?? receivedAt.getTime();
+  const startsAt = readTime(alert, 'startsAt', field, true);
   const draft: AlertDraft = {
     source: 'alertmanager',
     fingerprint,
@@ -126,11 +127,11 @@ function parseAlert(value: unknown, field: string, receivedAt: Date): AlertDraft
     summary: summaryOf(annotations, labels, fingerprint),
     labels,
     annotations,
-    startsAt: toIso(startsAt),
+    startsAt: startsAt ?? toIso(receivedAt.getTime()),
   };
   // A firing alert's endsAt is only Alertmanager's guess of when it will time out; a resolved
   // alert's endsAt is when it ended (receipt if Alertmanager left it unset).
-  if (status === 'resolved') draft.endsAt = toIso(readTime(alert, 'endsAt', field, false) ?? receivedAt.getTime());
+  if (status === 'resolved') draft.endsAt = readTime(alert, 'endsAt', field, false) ?? toIso(receivedAt.getTime());
   return draft;
 }
 
@@ -163,7 +164,8 @@ function readFingerprint(alert: JsonObject, field: string): string | undefined {
 }
 
 /** Epoch ms of `startsAt`/`endsAt`, or undefined when unset (absent, empty or Go's zero time). */
-function readTime(alert: JsonObject, key: string, field: string, required: boolean): number | undefined {
+/** The time as ISO 8601 in UTC with milliseconds (what the router stores), or undefined if unset. */
+function readTime(alert: JsonObject, key: string, field: string, required: boolean): string | undefined {
   const timeField = keyPath(field, key);
   const value = ownField(alert, key);
   if (value === undefined) {
@@ -178,7 +180,7 @@ function readTime(alert: JsonObject, key: string, field: string, required: boole
   if (epoch === null) {
     throw new ValidationError(timeField, `${preview(value)} is not an RFC 3339 timestamp`);
   }
-  return epoch;
+  return isCanonicalIso(value) ? value : toIso(epoch);
 }
 
 /** `summary`, else `description` annotation, else the alert name: what a human reads first. */

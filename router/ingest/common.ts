@@ -171,7 +171,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
  * nanosecond fractions as Go writes them). An offset is required: a time without one is ambiguous.
  */
 export function parseRfc3339(text: string): number | null {
-  const m = RFC3339.exec(text.toUpperCase());
+  const upper = text.toUpperCase();
+  const m = RFC3339.exec(upper);
   if (!m) return null;
   const local = {
     year: Number(m[1]),
@@ -183,13 +184,21 @@ export function parseRfc3339(text: string): number | null {
   };
   if (!isRealLocalDateTime(local)) return null;
   if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
-  const epoch = Date.parse(text.toUpperCase());
+  const epoch = Date.parse(upper);
   return Number.isFinite(epoch) ? epoch : null;
 }
 
 /** Go's zero `time.Time` (`0001-01-01T00:00:00Z`), which Alertmanager writes for "not set". */
 export function isGoZeroTime(text: string): boolean {
   return text.startsWith('0001-01-01T00:00:00');
+}
+
+/**
+ * Whether a valid RFC 3339 time (checked by parseRfc3339) is already written the way toIso writes it
+ * (`2026-11-26T14:47:06.513Z`, as Alertmanager 0.25 sends it), so it can be stored as it came.
+ */
+export function isCanonicalIso(text: string): boolean {
+  return text.length === 24 && text[10] === 'T' && text[19] === '.' && text[23] === 'Z' && text[0] !== '0';
 }
 
 export function toIso(epoch: number): string {

@@ -80,6 +80,22 @@ describe('parseAlertmanager: the real 0.25 payload', () => {
     const [alert] = parseAlertmanager(withAlert({ startsAt: '2026-11-26T15:47:06+01:00' }), NOW).alerts;
     assert.equal(alert?.startsAt, '2026-11-26T14:47:06.000Z');
   });
+
+  it('stores every time as UTC with milliseconds, whatever form RFC 3339 allowed the sender', () => {
+    for (const [sent, stored] of [
+      ['2026-11-26T14:47:06.513Z', '2026-11-26T14:47:06.513Z'],
+      ['2026-11-26T14:47:06.513249876Z', '2026-11-26T14:47:06.513Z'],
+      ['2026-11-26t14:47:06.513z', '2026-11-26T14:47:06.513Z'],
+      ['2026-11-26T14:47:06Z', '2026-11-26T14:47:06.000Z'],
+      ['2026-11-26T14:47:06.5Z', '2026-11-26T14:47:06.500Z'],
+      ['2026-11-26T16:47:06.513+02:00', '2026-11-26T14:47:06.513Z'],
+    ]) {
+      const [firing] = parseAlertmanager(withAlert({ startsAt: sent }), NOW).alerts;
+      assert.equal(firing?.startsAt, stored, sent);
+      const [resolved] = parseAlertmanager(withAlert({ status: 'resolved', endsAt: sent }), NOW).alerts;
+      assert.equal(resolved?.endsAt, stored, sent);
+    }
+  });
 });
 
 describe('severityFromLabel', () => {
