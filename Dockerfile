@@ -19,6 +19,10 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
+# glibc's malloc hands allocations of 32 KiB and more (request bodies, NATS messages) to mmap, which
+# returns them to the system when freed: kept in its heap they fragmented it, and the router stayed
+# ~20 MiB larger after an alert storm (docs/benchmarks.md). test/harness/router.ts runs with the same.
+ENV MALLOC_MMAP_THRESHOLD_=32768
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./

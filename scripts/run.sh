@@ -8,6 +8,8 @@ cd "$root"
 NATS_PORT=${NATS_PORT:-4222}
 HTTP_PORT=${HTTP_PORT:-8080}
 CONFIG=${CONFIG:-examples/msp}
+# As the container image runs the router (Dockerfile): freed large allocations go back to the system.
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-32768}
 export SWITCHBOARD_ADMIN_TOKEN=${SWITCHBOARD_ADMIN_TOKEN:-dev-admin-token}
 export SWITCHBOARD_SIGNING_KEY=${SWITCHBOARD_SIGNING_KEY:-dev-signing-key-not-for-production}
 export SWITCHBOARD_PUBLIC_URL=${SWITCHBOARD_PUBLIC_URL:-http://127.0.0.1:$HTTP_PORT}

@@ -38,6 +38,9 @@ export async function startTestRouter(
 }
 
 /** The router as its own process (`switchboard router`), for crash tests. */
+/** glibc malloc setting of the container image (Dockerfile `ENV MALLOC_MMAP_THRESHOLD_`). */
+export const MALLOC_MMAP_THRESHOLD = '32768';
+
 export class RouterProcess {
   private proc: ChildProcess | null = null;
   output = '';
@@ -101,6 +104,8 @@ export class RouterProcess {
           SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
           SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN,
           SWITCHBOARD_LOG_LEVEL: 'warn',
+          // As the container image runs it (Dockerfile): benchmarks measure what production runs.
+          MALLOC_MMAP_THRESHOLD_: MALLOC_MMAP_THRESHOLD,
           ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { MALLOC_MMAP_THRESHOLD } from '../harness/router.ts';
 import { ROOT, toolPath } from '../harness/tools.ts';
 
 describe('Dockerfile', () => {
@@ -22,5 +23,9 @@ describe('Dockerfile', () => {
     assert.match(text, /npm ci --omit=dev/);
     assert.match(text, /^USER 65532:65532$/m);
     assert.match(text, /^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/bin\/switchboard\.js"\]$/m);
+  });
+
+  it('sets the malloc threshold the benchmarks and tests run the router with', () => {
+    assert.match(text, new RegExp(`^ENV MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}$`, 'm'));
   });
 });
