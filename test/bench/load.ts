@@ -21,6 +21,17 @@ export function rssMiB(pid: number | undefined): number {
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 }
 
+/**
+ * A process's resident memory split into anonymous pages (its data: heaps, stacks) and file-backed ones
+ * (mostly its own program code, mapped from the binary), in MiB.
+ */
+export function rssPartsMiB(pid: number | undefined): { anon: number; file: number } {
+  if (!pid) return { anon: Number.NaN, file: Number.NaN };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+  return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round((kb('RssFile') + kb('RssShmem')) / 1024) };
+}
+
 /** Posts `total` alerts in requests of `batch` from `clients` concurrent workers, as fast as they go. */
 export async function saturate(
   total: number,
