@@ -163,8 +163,10 @@ function readFingerprint(alert: JsonObject, field: string): string | undefined {
   return checkFingerprint(fingerprint, keyPath(field, 'fingerprint'));
 }
 
-/** Epoch ms of `startsAt`/`endsAt`, or undefined when unset (absent, empty or Go's zero time). */
-/** The time as ISO 8601 in UTC with milliseconds (what the router stores), or undefined if unset. */
+/**
+ * `startsAt`/`endsAt` as ISO 8601 in UTC with milliseconds (what the router stores), or undefined when unset
+ * (absent, empty or Go's zero time).
+ */
 function readTime(alert: JsonObject, key: string, field: string, required: boolean): string | undefined {
   const timeField = keyPath(field, key);
   const value = ownField(alert, key);

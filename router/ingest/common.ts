@@ -198,7 +198,7 @@ export function isGoZeroTime(text: string): boolean {
  * (`2026-11-26T14:47:06.513Z`, as Alertmanager 0.25 sends it), so it can be stored as it came.
  */
 export function isCanonicalIso(text: string): boolean {
-  return text.length === 24 && text[10] === 'T' && text[19] === '.' && text[23] === 'Z' && text[0] !== '0';
+  return text.length === 24 && text[10] === 'T' && text[19] === '.' && text[23] === 'Z';
 }
 
 export function toIso(epoch: number): string {
