@@ -40,7 +40,7 @@ const PULL_AHEAD = 2 * MAX_BATCH_MESSAGES;
  */
 const MAX_BATCH_BYTES = 256 * 1024;
 /**
- * While ingest is busy (a burst of concurrent requests, router/main.ts): the longest applying waits, and the
+ * While ingest is flooded (router/api/ingest-load.ts): the longest applying waits, and the
  * smaller batches it then takes. A steady stream is not "busy", so this costs pages no latency.
  */
 const MAX_YIELD_MS = 2_000;

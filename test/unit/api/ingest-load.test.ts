@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IngestLoad } from '../../../router/api/ingest-load.ts';
 
-/** A load on a hand-moved clock: `run(ms, fn)` advances time in 0.1 ms steps, calling fn at each. */
+/** A load on a hand-moved clock: `wait(ms)` moves it on, `request(ms)` is one request in flight for that long. */
 function clocked() {
   let t = 0;
   const load = new IngestLoad(() => t);
