@@ -5,6 +5,7 @@ import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { retryTransient } from '../bus/retry.ts';
 import type { AlertState, Incident, Membership } from './model.ts';
+import { packText, unpackText } from './packed-text.ts';
 
 export const incidentKey = (tenant: string, id: string) => `i.${tenant}.${id}`;
 export const alertStateKey = (tenant: string, alertKey: string) => `a.${tenant}.${alertKey}`;
@@ -32,13 +33,20 @@ function isConflict(e: unknown): boolean {
 const decoder = new TextDecoder();
 
 /**
- * A cached key: its JSON text, and the parsed value for incidents (few, read often). Alert states and
- * group claims (many) stay text until read, which keeps memory per active alert small.
+ * A cached key at its revision, held in the form that keeps memory per active alert small: incidents
+ * (few, read often) and memberships (indexed in `members` anyway) parsed; alert states (one per active
+ * alert) deflated until read (packed-text.ts); group claims and the rest as their JSON text.
  */
 interface CacheEntry {
   revision: number;
-  text: string;
   value?: unknown;
+  packed?: string;
+  text?: string;
+}
+
+function cachedValue(c: CacheEntry): unknown {
+  if (c.value !== undefined) return c.value;
+  return JSON.parse(c.packed !== undefined ? unpackText(c.packed) : (c.text as string));
 }
 
 export class IncidentStore {
@@ -89,7 +97,7 @@ export class IncidentStore {
   private apply(key: string, text: string | null, revision: number, fromWatch = false): void {
     const cur = this.cache.get(key);
     if (cur && cur.revision >= revision) return;
-    if (key.startsWith('m.')) this.applyMembership(key, text, fromWatch);
+    const membership = key.startsWith('m.') ? this.applyMembership(key, text, fromWatch) : undefined;
     if (text === null || text.length === 0) {
       this.cache.delete(key);
       if (key.startsWith('i.')) {
@@ -103,15 +111,19 @@ export class IncidentStore {
     }
     if (key.startsWith('i.')) {
       const value = JSON.parse(text) as Incident;
-      this.cache.set(key, { revision, text, value });
+      this.cache.set(key, { revision, value });
       this.incidentsById.set(value.id, value);
-    } else {
-      this.cache.set(key, { revision, text });
-      if (key.startsWith('a.') && this.alertStateListeners.length > 0) {
+    } else if (membership) {
+      this.cache.set(key, { revision, value: membership });
+    } else if (key.startsWith('a.')) {
+      this.cache.set(key, { revision, packed: packText(text) });
+      if (this.alertStateListeners.length > 0) {
         const state = JSON.parse(text) as AlertState;
         const tenant = key.slice(2, key.lastIndexOf('.'));
         for (const l of this.alertStateListeners) l(tenant, state);
       }
+    } else {
+      this.cache.set(key, { revision, text });
     }
   }
 
@@ -127,12 +139,15 @@ export class IncidentStore {
   *alertStates(): IterableIterator<{ tenant: string; state: AlertState }> {
     for (const [key, c] of this.cache) {
       if (!key.startsWith('a.')) continue;
-      yield { tenant: key.slice(2, key.lastIndexOf('.')), state: JSON.parse(c.text) as AlertState };
+      yield { tenant: key.slice(2, key.lastIndexOf('.')), state: cachedValue(c) as AlertState };
     }
   }
 
-  /** Keeps the membership index and firing counts current; tells listeners when another writer made an incident quiet. */
-  private applyMembership(key: string, text: string | null, fromWatch: boolean): void {
+  /**
+   * Keeps the membership index and firing counts current; tells listeners when another writer made an
+   * incident quiet. Returns the membership stored (undefined: deleted).
+   */
+  private applyMembership(key: string, text: string | null, fromWatch: boolean): Membership | undefined {
     const [, tenant, incidentId, alertKey] = key.split('.') as [string, string, string, string];
     let m = this.members.get(incidentId);
     if (!m) {
@@ -149,6 +164,7 @@ export class IncidentStore {
       this.firing.set(incidentId, n);
       if (n === 0 && fromWatch) for (const l of this.quietListeners) l(tenant, incidentId);
     }
+    return after;
   }
 
   /**
@@ -190,13 +206,13 @@ export class IncidentStore {
    */
   cached<T>(key: string): Versioned<T> | null {
     const c = this.cache.get(key);
-    return c ? { value: (c.value ?? JSON.parse(c.text)) as T, revision: c.revision } : null;
+    return c ? { value: cachedValue(c) as T, revision: c.revision } : null;
   }
 
   /** Cached read, falling back to the bucket for keys not seen yet. */
   async get<T>(key: string): Promise<Versioned<T> | null> {
     const c = this.cache.get(key);
-    if (c) return { value: (c.value ?? JSON.parse(c.text)) as T, revision: c.revision };
+    if (c) return { value: cachedValue(c) as T, revision: c.revision };
     return this.read<T>(key);
   }
 

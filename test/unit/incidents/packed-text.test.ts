@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AlertState } from '../../../router/incidents/model.ts';
+import { packText, unpackText } from '../../../router/incidents/packed-text.ts';
+
+function alertState(i: number, extra: Partial<AlertState> = {}): AlertState {
+  const at = new Date(Date.UTC(2026, 10, 27, 1, 35, 24, i % 1000)).toISOString();
+  return {
+    fingerprint: `c3a054b8adec${i.toString(16).padStart(4, '0')}`,
+    source: 'alertmanager',
+    status: 'firing',
+    severity: 'warning',
+    summary: `Disk of host-${i} is 93% full`,
+    labels: { alertname: 'DiskFull', instance: `host-${i}.example:9100`, job: 'node', severity: 'warning' },
+    annotations: {
+      summary: `Disk of host-${i} is 93% full`,
+      description: 'The root filesystem will be full within 4 hours at the current rate.',
+      runbook_url: 'https://runbooks.example/disk-full',
+    },
+    startsAt: at,
+    endsAt: null,
+    changedAt: at,
+    receivedAt: at,
+    incidentId: `0mwyb7l3g83a${i.toString(16).padStart(7, '0')}`,
+    flap: { changes: [Date.parse(at)], flappingSince: null, pagedFiringAt: null },
+    muted: null,
+    ...extra,
+  };
+}
+
+describe('packed alert-state texts', () => {
+  it('unpack to exactly the text packed', () => {
+    for (const text of [
+      '',
+      '{}',
+      JSON.stringify(alertState(1)),
+      JSON.stringify(alertState(2, { summary: 'Zürich: Festplatte voll ✓ 🚨', labels: { ü: '\u0000\uffff' } })),
+      // Longer than the deflate window: matches are only looked for nearby, the text is still exact.
+      JSON.stringify(alertState(3, { annotations: { description: 'x'.repeat(10_000) + 'é'.repeat(3000) } })),
+    ]) {
+      assert.equal(unpackText(packText(text)), text);
+    }
+  });
+
+  it('hold a typical alert state in well under half its text', () => {
+    for (let i = 0; i < 50; i++) {
+      const text = JSON.stringify(alertState(i * 7919));
+      const packed = packText(text);
+      assert.ok(packed.length < text.length * 0.45, `${packed.length} of ${text.length} characters`);
+    }
+  });
+
+  it('are one byte per character, so the heap stores them at a byte each', () => {
+    const packed = packText(JSON.stringify(alertState(4)));
+    assert.ok([...packed].every((c) => c.charCodeAt(0) < 256));
+  });
+});
