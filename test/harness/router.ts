@@ -1,6 +1,6 @@
 // Starting the router for a test: in-process (fast, inspectable) or as a child process (for kill -9).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -38,8 +38,18 @@ export async function startTestRouter(
 }
 
 /** The router as its own process (`switchboard router`), for crash tests. */
-/** glibc malloc setting of the container image (Dockerfile `ENV MALLOC_MMAP_THRESHOLD_`). */
-export const MALLOC_MMAP_THRESHOLD = '32768';
+/** jemalloc's setting in the container image (Dockerfile `ENV MALLOC_CONF`). */
+export const MALLOC_CONF = 'background_thread:true';
+
+/**
+ * The router process's malloc, as the container image runs it (Dockerfile): jemalloc, preloaded from
+ * Debian's libjemalloc2 (scripts/tools.sh jemalloc).
+ */
+export function routerMallocEnv(): Record<string, string> {
+  const lib = join(ROOT, '.tools', 'lib', 'libjemalloc.so.2');
+  if (!existsSync(lib)) throw new Error('jemalloc is not installed; run: scripts/tools.sh jemalloc');
+  return { LD_PRELOAD: lib, MALLOC_CONF };
+}
 
 export class RouterProcess {
   private proc: ChildProcess | null = null;
@@ -105,7 +115,7 @@ export class RouterProcess {
           SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN,
           SWITCHBOARD_LOG_LEVEL: 'warn',
           // As the container image runs it (Dockerfile): benchmarks measure what production runs.
-          MALLOC_MMAP_THRESHOLD_: MALLOC_MMAP_THRESHOLD,
+          ...routerMallocEnv(),
           ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MALLOC_MMAP_THRESHOLD } from '../harness/router.ts';
+import { MALLOC_CONF } from '../harness/router.ts';
 import { ROOT, toolPath } from '../harness/tools.ts';
 
 describe('Dockerfile', () => {
@@ -25,7 +25,8 @@ describe('Dockerfile', () => {
     assert.match(text, /^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/bin\/switchboard\.js"\]$/m);
   });
 
-  it('sets the malloc threshold the benchmarks and tests run the router with', () => {
-    assert.match(text, new RegExp(`^ENV MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD}$`, 'm'));
+  it('runs the router on the malloc the benchmarks and tests run it with', () => {
+    assert.match(text, /^COPY --from=allocator \/libjemalloc\.so\.2 \/usr\/lib\/libjemalloc\.so\.2$/m);
+    assert.match(text, new RegExp(`^ENV LD_PRELOAD=/usr/lib/libjemalloc\\.so\\.2 MALLOC_CONF=${MALLOC_CONF}$`, 'm'));
   });
 });
