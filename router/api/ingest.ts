@@ -10,7 +10,7 @@ import type { IngestResult } from '../ingest/common.ts';
 import { parseGeneric } from '../ingest/generic.ts';
 import { parsePrtg } from '../ingest/prtg.ts';
 import { parseZabbix } from '../ingest/zabbix.ts';
-import { encodeBatch } from '../pipeline/batch.ts';
+import { batchOverhead, encodeBatch } from '../pipeline/batch.ts';
 import type { ApiContext } from './context.ts';
 import type { IngestLoad } from './ingest-load.ts';
 import { authenticate } from './middleware.ts';
@@ -119,7 +119,7 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
   // fails the request with a 400 rather than after part of it was recorded.
   const maxPayload = (ctx.bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADER_ROOM;
   const messages = [...byTenant].flatMap(([tenant, drafts]) =>
-    splitAlerts(drafts, maxPayload - Buffer.byteLength(encodeBatch(tenant, receivedAt, '')), (d) =>
+    splitAlerts(drafts, maxPayload - batchOverhead(tenant, receivedAt), (d) =>
       alertField(source, req.body, result.alerts.indexOf(d)),
     ).map((alertsJson) => ({ tenant, alertsJson })),
   );
@@ -160,16 +160,16 @@ const HEADER_ROOM = 1024;
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
- * A tenant's alerts as the alerts texts of its messages, each at most `room` bytes. JetStream refuses a
+ * A tenant's alerts as the alerts JSON (UTF-8) of its messages, each at most `room` bytes. JetStream refuses a
  * message over the server's max_payload (1 MiB by default) while a request may carry 4 MiB (--max-body)
  * of alerts, which used to answer 503 on every retry. A request that fits is one message whose text is
  * JSON.stringify(drafts) as before; a larger one becomes several, published in order on one connection,
  * each with the id of its own alerts (a redelivered request splits the same way, so it is stored once).
  */
-function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft) => string): string[] {
-  const whole = JSON.stringify(drafts);
-  if (Buffer.byteLength(whole) <= room) return [whole];
-  const texts: string[] = [];
+function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft) => string): Buffer[] {
+  const whole = Buffer.from(JSON.stringify(drafts));
+  if (whole.length <= room) return [whole];
+  const texts: Buffer[] = [];
   let parts: string[] = [];
   let bytes = 2;
   for (const d of drafts) {
@@ -182,14 +182,14 @@ function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft
       );
     }
     if (parts.length > 0 && bytes + 1 + size > room) {
-      texts.push(`[${parts.join(',')}]`);
+      texts.push(Buffer.from(`[${parts.join(',')}]`));
       parts = [];
       bytes = 2;
     }
     bytes += (parts.length > 0 ? 1 : 0) + size;
     parts.push(text);
   }
-  if (parts.length > 0) texts.push(`[${parts.join(',')}]`);
+  if (parts.length > 0) texts.push(Buffer.from(`[${parts.join(',')}]`));
   return texts;
 }
 
@@ -207,6 +207,6 @@ function alertField(source: IngestSource, body: unknown, index: number): string 
  * "redelivery" to drop after answering 202. A retry of such a body is stored twice; the processor
  * deduplicates it by fingerprint.
  */
-function batchId(source: string, tenant: string, alertsJson: string): string {
+function batchId(source: string, tenant: string, alertsJson: Uint8Array): string {
   return createHash('sha256').update(source).update('\0').update(tenant).update('\0').update(alertsJson).digest('hex');
 }

@@ -174,7 +174,10 @@ describe('partitions of the alerts stream', { timeout: 120_000 }, () => {
           source: 'generic',
         }),
       );
-      await js.publish('sb.alerts.acme', encodeBatch('acme', new Date().toISOString(), JSON.stringify(drafts)));
+      await js.publish(
+        'sb.alerts.acme',
+        encodeBatch('acme', new Date().toISOString(), Buffer.from(JSON.stringify(drafts))),
+      );
     }
     const r = await router(server.url);
     for (let k = 0; k < 10; k++) await post(r, 'acme', [alert('acme', k, 'resolved', 1_000 + k)]);
