@@ -168,19 +168,18 @@ function readFingerprint(alert: JsonObject, field: string): string | undefined {
  * (absent, empty or Go's zero time).
  */
 function readTime(alert: JsonObject, key: string, field: string, required: boolean): string | undefined {
-  const timeField = keyPath(field, key);
   const value = ownField(alert, key);
   if (value === undefined) {
-    if (required) throw new ValidationError(timeField, 'is required (an RFC 3339 timestamp)');
+    if (required) throw new ValidationError(keyPath(field, key), 'is required (an RFC 3339 timestamp)');
     return undefined;
   }
   if (typeof value !== 'string') {
-    throw new ValidationError(timeField, `must be an RFC 3339 timestamp string, got ${describeType(value)}`);
+    throw new ValidationError(keyPath(field, key), `must be an RFC 3339 timestamp string, got ${describeType(value)}`);
   }
   if (value === '' || isGoZeroTime(value)) return undefined;
   const epoch = parseRfc3339(value);
   if (epoch === null) {
-    throw new ValidationError(timeField, `${preview(value)} is not an RFC 3339 timestamp`);
+    throw new ValidationError(keyPath(field, key), `${preview(value)} is not an RFC 3339 timestamp`);
   }
   return isCanonicalIso(value) ? value : toIso(epoch);
 }

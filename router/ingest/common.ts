@@ -171,6 +171,19 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
  * nanosecond fractions as Go writes them). An offset is required: a time without one is ambiguous.
  */
 export function parseRfc3339(text: string): number | null {
+  if (text === lastParsed.text) return lastParsed.epoch;
+  const epoch = parseRfc3339Uncached(text);
+  lastParsed = { text, epoch };
+  return epoch;
+}
+
+/**
+ * The last time parsed: the alerts of one webhook often carry the same startsAt (Prometheus stamps every
+ * alert that started firing in one rule evaluation with that evaluation's time).
+ */
+let lastParsed: { text: string; epoch: number | null } = { text: '', epoch: null };
+
+function parseRfc3339Uncached(text: string): number | null {
   const upper = text.toUpperCase();
   const m = RFC3339.exec(upper);
   if (!m) return null;

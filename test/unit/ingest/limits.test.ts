@@ -124,6 +124,20 @@ describe('parseRfc3339', () => {
       assert.equal(epoch === null ? null : new Date(epoch).toISOString(), expected);
     });
   }
+
+  it('answers the same for a text parsed just before (the last result is kept) as for one not', () => {
+    const results = () => cases.map(([text]) => parseRfc3339(text));
+    const once = results();
+    const twice = cases.map(([text]) => [parseRfc3339(text), parseRfc3339(text)]);
+    assert.deepEqual(
+      twice.map(([a]) => a),
+      once,
+    );
+    assert.deepEqual(
+      twice.map(([, b]) => b),
+      once,
+    );
+  });
 });
 
 describe('keyPath', () => {
