@@ -120,6 +120,11 @@ export function round(x: number, digits = 1): number {
   return Math.round(x * f) / f;
 }
 
+/** The Prometheus graph link of the `i`th synthetic alert: the same for both systems, as the rest of the alert. */
+export function generatorUrl(i: number): string {
+  return `http://prometheus.example:9090/graph?g0.expr=up%3D%3D0&idx=${i}`;
+}
+
 /** A synthetic alert as Prometheus would produce it (the shape of the reference benchmark). */
 export function syntheticLabels(i: number, run: string) {
   return {

@@ -13,7 +13,16 @@ import { copyConfig, RouterProcess, startTestRouter } from '../harness/router.ts
 import { ROOT, toolPath } from '../harness/tools.ts';
 import { type ClusterRun, clusterScaling, clusterSection } from './cluster.ts';
 import { alertmanagerLatency, BENCH_CONFIG, e2eSection, type LatencyRun, switchboardLatency } from './e2e-latency.ts';
-import { fixedRate, type LoadResult, round, rssMiB, rssPartsMiB, saturate, syntheticLabels } from './load.ts';
+import {
+  fixedRate,
+  generatorUrl,
+  type LoadResult,
+  round,
+  rssMiB,
+  rssPartsMiB,
+  saturate,
+  syntheticLabels,
+} from './load.ts';
 
 const TOTAL = Number(process.env['BENCH_ALERTS'] ?? 50_000);
 const BATCH = 100;
@@ -38,7 +47,7 @@ function amWebhook(from: number, to: number, run: string) {
       annotations: s.annotations,
       startsAt: now,
       endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: `http://prometheus.example:9090/graph?g0.expr=up%3D%3D0&idx=${i}`,
+      generatorURL: generatorUrl(i),
       fingerprint: `${run}-${i.toString(16).padStart(12, '0')}`,
     });
   }
@@ -107,7 +116,7 @@ function postToAlertmanager(url: string, run: string) {
     const now = new Date().toISOString();
     const body = [];
     for (let i = from; i < to; i++)
-      body.push({ ...syntheticLabels(i, run), startsAt: now, generatorURL: 'http://prometheus.example:9090/graph' });
+      body.push({ ...syntheticLabels(i, run), startsAt: now, generatorURL: generatorUrl(i) });
     const r = await fetch(`${url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
