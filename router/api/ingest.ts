@@ -169,7 +169,7 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft) => string): Buffer[] {
   const whole = Buffer.from(JSON.stringify(drafts));
   if (whole.length <= room) return [whole];
-  const texts: Buffer[] = [];
+  const jsons: Buffer[] = [];
   let parts: string[] = [];
   let bytes = 2;
   for (const d of drafts) {
@@ -182,15 +182,15 @@ function splitAlerts(drafts: AlertDraft[], room: number, fieldOf: (d: AlertDraft
       );
     }
     if (parts.length > 0 && bytes + 1 + size > room) {
-      texts.push(Buffer.from(`[${parts.join(',')}]`));
+      jsons.push(Buffer.from(`[${parts.join(',')}]`));
       parts = [];
       bytes = 2;
     }
     bytes += (parts.length > 0 ? 1 : 0) + size;
     parts.push(text);
   }
-  if (parts.length > 0) texts.push(Buffer.from(`[${parts.join(',')}]`));
-  return texts;
+  if (parts.length > 0) jsons.push(Buffer.from(`[${parts.join(',')}]`));
+  return jsons;
 }
 
 /** The request field of the `index`th alert a parser returned, for an error about that alert. */

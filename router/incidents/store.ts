@@ -35,7 +35,7 @@ const decoder = new TextDecoder();
 /**
  * A cached key at its revision, held in the form that keeps memory per active alert small: incidents
  * (few, read often) and memberships (indexed in `members` anyway) parsed; alert states (one per active
- * alert) deflated until read (packed-text.ts); group claims and the rest as their JSON text.
+ * alert) packed until read (packed-text.ts); group claims and the rest as their JSON text.
  */
 interface CacheEntry {
   revision: number;
