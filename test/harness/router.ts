@@ -114,8 +114,10 @@ export class RouterProcess {
           SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
           SWITCHBOARD_SHARED_INGEST_TOKEN: SHARED_TOKEN,
           SWITCHBOARD_LOG_LEVEL: 'warn',
-          // As the container image runs it (Dockerfile): benchmarks measure what production runs.
-          ...routerMallocEnv(),
+          // As the container image runs it (Dockerfile): benchmarks measure what production runs. Not
+          // under a wrapper: libfaketime hangs at start beside jemalloc (each calls into the other while
+          // initialising), so a skewed-clock replica runs on glibc's malloc.
+          ...(this.wrapper.length === 0 ? routerMallocEnv() : {}),
           ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
