@@ -145,17 +145,23 @@ etcd_tool() {
   say "etcd $v ready"
 }
 
+# apt_install WHAT PACKAGE: installs Debian package PACKAGE (which provides WHAT), updating the package
+# lists once if the first try fails.
+apt_install() {
+  local what=$1 package=$2 sudo=""
+  command -v apt-get >/dev/null || fail "$what comes from Debian package $package, but apt-get is not available"
+  say "installing Debian package $package"
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! { $sudo apt-get install -y --no-install-recommends "$package" >/dev/null 2>&1 ||
+    { $sudo apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$package" >/dev/null; }; }; then
+    fail "could not install Debian package $package (apt-get failed; check network access to the Debian mirror)"
+  fi
+}
+
 apt_tool() {
   local name=$1 package=$2 path=$3
   if [ ! -x "$path" ]; then
-    command -v apt-get >/dev/null || fail "$name comes from Debian package $package, but apt-get is not available"
-    say "installing Debian package $package"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    if ! { $sudo apt-get install -y --no-install-recommends "$package" >/dev/null 2>&1 ||
-      { $sudo apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$package" >/dev/null; }; }; then
-      fail "could not install Debian package $package (apt-get failed; check network access to the Debian mirror)"
-    fi
+    apt_install "$name" "$package"
     [ -x "$path" ] || fail "package $package installed but $path is missing"
   fi
   ln -sf "$path" "$bin/$name"
@@ -167,14 +173,7 @@ apt_lib() {
   local file=$1 package=$2 found
   found=$(find /usr/lib /lib -name "$file" -print -quit 2>/dev/null || true)
   if [ -z "$found" ]; then
-    command -v apt-get >/dev/null || fail "$file comes from Debian package $package, but apt-get is not available"
-    say "installing Debian package $package"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    if ! { $sudo apt-get install -y --no-install-recommends "$package" >/dev/null 2>&1 ||
-      { $sudo apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$package" >/dev/null; }; }; then
-      fail "could not install Debian package $package (apt-get failed; check network access to the Debian mirror)"
-    fi
+    apt_install "$file" "$package"
     found=$(find /usr/lib /lib -name "$file" -print -quit 2>/dev/null || true)
     [ -n "$found" ] || fail "package $package installed but $file is not under /usr/lib"
   fi
