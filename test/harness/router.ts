@@ -37,7 +37,6 @@ export async function startTestRouter(
   });
 }
 
-/** The router as its own process (`switchboard router`), for crash tests. */
 /** jemalloc's setting in the container image (Dockerfile `ENV MALLOC_CONF`). */
 export const MALLOC_CONF = 'background_thread:true';
 
@@ -51,6 +50,7 @@ export function routerMallocEnv(): Record<string, string> {
   return { LD_PRELOAD: lib, MALLOC_CONF };
 }
 
+/** The router as its own process (`switchboard router`), for crash tests. */
 export class RouterProcess {
   private proc: ChildProcess | null = null;
   output = '';
