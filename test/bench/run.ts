@@ -263,8 +263,15 @@ async function main() {
   log('raw jetstream', raw);
   await rawNats.close();
 
-  // 2. The router's ingest: Alertmanager webhooks of 100 alerts, 2 clients. A fresh nats-server, as for
-  // every round (on the raw benchmark's server, this round was the slowest of the three in every run).
+  // The load generator (this process) warms up first with one round of each, not counted: the router's
+  // first round was the slowest of three in every run without it, fresh nats-server or not.
+  log('warm-up rounds', {
+    router: (await routerIngestRound('warm')).alertsPerSecond,
+    alertmanager: (await alertmanagerIngestRound('warm')).alertsPerSecond,
+  });
+
+  // 2. The router's ingest: Alertmanager webhooks of 100 alerts, 2 clients, on a fresh nats-server as
+  // every round.
   const nats = await NatsServer.start();
   const router = await RouterProcess.start(nats.url, copyConfig(join(ROOT, 'test/fixtures/bench')));
   await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -301,16 +308,17 @@ async function main() {
   log('alertmanager ingest', amIngest1, amRss);
   await am.stop();
 
-  // 4b. Two more ingest rounds of each: a single round of either moved by up to ±15 % between runs on this
-  // machine; the median of three is what the ratio compares. In the order router, Alertmanager,
-  // Alertmanager, router, router, Alertmanager, so a drift over the run (rates rose from round to round
-  // for both, the load generator's JIT warming up among others) favours neither.
+  // 4b. Four more ingest rounds of each: a single round of either moved by up to ±15 % between runs on
+  // this machine; the median of five is what the ratio compares. In the order R A A R R A A R R A (the
+  // first two above), so a drift over the run favours neither.
   const ingestRounds = [ingest1];
   const amIngestRounds = [amIngest1];
-  amIngestRounds.push(await alertmanagerIngestRound('am2'));
-  ingestRounds.push(await routerIngestRound('sat2'));
-  ingestRounds.push(await routerIngestRound('sat3'));
-  amIngestRounds.push(await alertmanagerIngestRound('am3'));
+  for (const k of [2, 4]) {
+    amIngestRounds.push(await alertmanagerIngestRound(`am${k}`));
+    ingestRounds.push(await routerIngestRound(`sat${k}`));
+    ingestRounds.push(await routerIngestRound(`sat${k + 1}`));
+    amIngestRounds.push(await alertmanagerIngestRound(`am${k + 1}`));
+  }
   const ingest = medianRound(ingestRounds);
   const amIngest = medianRound(amIngestRounds);
   log('ingest rounds', {
@@ -429,10 +437,10 @@ the container image). The load generator shares the two cores with the server un
 | Switchboard, ingest and processing in separate processes (\`--role api\` + \`--role all\`) | ${r.split.alertsPerSecond} | ${r.split.latencyMs.p50} ms | ${r.split.latencyMs.p99} ms | ${r.split.errors} | ${ratio(r.split.alertsPerSecond, r.amIngest.alertsPerSecond)} of Alertmanager | |
 | raw JetStream publish, one message per alert, 1000 in flight, one Node process (reference) | ${r.raw.perSecond} | | | | ${ratio(r.ingest.alertsPerSecond, r.raw.perSecond)} router/raw | |
 
-Three rounds of each, in the order router, Alertmanager, Alertmanager, router, router, Alertmanager, so that a
-drift over the run favours neither (a fresh router and NATS, or a fresh Alertmanager, per round): one round of
-either moved by up to ±15 % between runs on this machine. The table shows the median round of each; the ratio
-compares the medians.
+Five rounds of each, in the order R A A R R A A R R A (R: router, A: Alertmanager) so that a drift over the
+run favours neither, after one uncounted warm-up round of each for the load generator (a fresh router and
+NATS, or a fresh Alertmanager, per round): one round of either moved by up to ±15 % between runs on this
+machine. The table shows the median round of each; the ratio compares the medians.
 
 The router writes one JetStream message per request and tenant (not per alert), so its ingest is bounded
 by HTTP parsing and JSON work on the event loop rather than by JetStream's per-message rate. In one
