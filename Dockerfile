@@ -15,8 +15,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
-# jemalloc for the router (below): Debian's build, copied to a path that is the same on every architecture.
-FROM debian:bookworm-slim AS allocator
+# jemalloc for the router (below): Debian's build, from the base the other stages already pull, copied to a
+# path that is the same on every architecture.
+FROM node:20-bookworm-slim AS allocator
 RUN apt-get update \
   && apt-get install -y --no-install-recommends libjemalloc2=5.3.0-1 \
   && rm -rf /var/lib/apt/lists/* \
