@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchLength } from '../../../router/pipeline/consumer.ts';
+import { batchLength, nextPullSize } from '../../../router/pipeline/consumer.ts';
 
 const msgs = (...sizes: number[]) => sizes.map((n) => ({ data: new Uint8Array(n) }));
 
@@ -21,5 +21,18 @@ describe('consumer: how many queued messages one batch applies', () => {
   it('no more than the queue holds; nothing from an empty queue', () => {
     assert.equal(batchLength(msgs(1, 1), 64, 1_000), 2);
     assert.equal(batchLength([], 64, 1_000), 0);
+  });
+});
+
+describe('consumer: how many messages the next pull request asks for', () => {
+  it('an idle partition asks for 16: its open request is filled by the first messages of a flood', () => {
+    assert.equal(nextPullSize(128, 3), 16);
+    assert.equal(nextPullSize(16, 0), 16);
+  });
+
+  it('doubles while requests come back full (a backlog), up to 128', () => {
+    assert.equal(nextPullSize(16, 16), 32);
+    assert.equal(nextPullSize(64, 64), 128);
+    assert.equal(nextPullSize(128, 128), 128);
   });
 });
