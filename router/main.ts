@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ackRouter } from './api/ack.ts';
-import { createApp } from './api/app.ts';
+import { createRequestListener } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
 import type { ApiContext } from './api/context.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
@@ -190,7 +190,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     // Node checks the header and request timeouts only this often (default 30 s): a stalled client would
     // hold its connection up to 30 s past them.
     { connectionsCheckingInterval: 1_000 },
-    createApp(ctx, [
+    createRequestListener(ctx, [
       heartbeatsRouter(ctx, heartbeats),
       ackRouter(ctx, {
         signingKey,

@@ -1,19 +1,34 @@
-// The router's HTTP application: one express app, routers in the order requests are most frequent.
+// The router's HTTP application: the direct ingest routes, then one express app with routers in the order
+// requests are most frequent.
+import type { RequestListener } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { ApiContext } from './context.ts';
 import { healthRouter } from './health.ts';
 import { incidentsRouter } from './incidents.ts';
-import { ingestRouter } from './ingest.ts';
+import { ingestJson, ingestRouter } from './ingest.ts';
+import { directIngest } from './ingest-direct.ts';
 import { errorHandler, requestId } from './middleware.ts';
 
-/** `routers`: more routes, mounted after the built-in ones (acknowledge pages, on-call). */
-export function createApp(ctx: ApiContext, routers: Router[] = []): Express {
+/**
+ * The server's request listener: the direct ingest routes (router/api/ingest-direct.ts), else the express
+ * app. `routers`: more routes, mounted after the built-in ones (acknowledge pages, on-call).
+ */
+export function createRequestListener(ctx: ApiContext, routers: Router[] = []): RequestListener {
+  const json = ingestJson(ctx);
+  const app = createApp(ctx, routers, json);
+  const direct = directIngest(ctx, json);
+  return (req, res) => {
+    if (!direct(req, res)) app(req, res);
+  };
+}
+
+export function createApp(ctx: ApiContext, routers: Router[] = [], json = ingestJson(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId(ctx));
-  app.use(ingestRouter(ctx));
+  app.use(ingestRouter(ctx, json));
   app.use(incidentsRouter(ctx));
   app.use(healthRouter(ctx));
   for (const r of routers) app.use(r);

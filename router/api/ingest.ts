@@ -1,6 +1,7 @@
 // POST /api/v1/alerts/... : authenticate, parse, assign tenants, rate-limit, persist in JetStream, 202.
 // The answer is 202 only after JetStream acknowledged every message of the request.
 import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { AlertDraft, Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
@@ -11,12 +12,13 @@ import { parseGeneric } from '../ingest/generic.ts';
 import { parsePrtg } from '../ingest/prtg.ts';
 import { parseZabbix } from '../ingest/zabbix.ts';
 import { batchOverhead, encodeBatch } from '../pipeline/batch.ts';
+import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import type { IngestLoad } from './ingest-load.ts';
-import { authenticate } from './middleware.ts';
+import { type Answer, authenticate, sendAnswer } from './middleware.ts';
 import { assignTenants } from './tenancy.ts';
 
-type IngestSource = Exclude<Source, 'heartbeat'>;
+export type IngestSource = Exclude<Source, 'heartbeat'>;
 const PARSERS: Record<IngestSource, (body: unknown, receivedAt: Date) => IngestResult> = {
   alertmanager: parseAlertmanager,
   zabbix: parseZabbix,
@@ -29,13 +31,17 @@ function isIngestSource(s: string): s is IngestSource {
   return Object.hasOwn(PARSERS, s);
 }
 
-export function ingestRouter(ctx: ApiContext): Router {
-  const r = Router();
-  const json = express.json({
+/** The JSON body parser of every ingest route. */
+export function ingestJson(ctx: ApiContext): ReturnType<typeof express.json> {
+  return express.json({
     limit: ctx.maxBodyBytes,
     strict: true,
     type: ['application/json', 'application/*+json'],
   });
+}
+
+export function ingestRouter(ctx: ApiContext, json = ingestJson(ctx)): Router {
+  const r = Router();
   const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200 });
   const handle = (source: IngestSource) => (req: Request, res: Response) => accept(ctx, source, req, res);
   const counted = countInFlight(ctx.ingestLoad);
@@ -55,9 +61,18 @@ export function ingestRouter(ctx: ApiContext): Router {
   return r;
 }
 
-function requireBody(req: Request, source: IngestSource): unknown {
+/** What accepting alerts needs of a request, whether express routed it or not (router/api/ingest-direct.ts). */
+export interface IngestRequest {
+  id: string;
+  principal: Principal | undefined;
+  /** The parsed body; undefined when no parser took its Content-Type. */
+  body: unknown;
+  contentType: string | undefined;
+}
+
+function requireBody(req: IngestRequest, source: IngestSource): unknown {
   if (req.body === undefined) {
-    const type = req.header('content-type') ?? 'none';
+    const type = req.contentType ?? 'none';
     const accepted = source === 'prtg' ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
     throw new ValidationError('Content-Type', `is ${type}; send ${accepted}`);
   }
@@ -70,14 +85,24 @@ function requireBody(req: Request, source: IngestSource): unknown {
  */
 function countInFlight(load: IngestLoad): RequestHandler {
   return (_req, res, next) => {
-    load.begin();
-    // 'close' comes once, after the answer was sent or the connection was lost.
-    res.once('close', () => load.end());
+    countRequest(load, res);
     next();
   };
 }
 
+export function countRequest(load: IngestLoad, res: ServerResponse): void {
+  load.begin();
+  // 'close' comes once, after the answer was sent or the connection was lost.
+  res.once('close', () => load.end());
+}
+
 async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: Response): Promise<void> {
+  const request = { id: req.id, principal: req.principal, body: req.body, contentType: req.header('content-type') };
+  sendAnswer(res, await acceptAlerts(ctx, source, request));
+}
+
+/** Records a request's alerts in JetStream: the 202 answer, or an error for the error mapping (middleware.ts). */
+export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: IngestRequest): Promise<Answer> {
   const started = process.hrtime.bigint();
   const p = req.principal;
   if (!p || p.kind === 'viewer') throw new ForbiddenError('a status-page viewer token cannot send alerts');
@@ -143,15 +168,18 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
     accepted += drafts.length;
   }
   ctx.metrics.ingestDuration.observe({ source }, Number(process.hrtime.bigint() - started) / 1e9);
-  res.status(202).json({
-    accepted,
-    tenants: [...byTenant.keys()],
-    ...(unclaimed.length
-      ? { rejected: unclaimed.map((index) => ({ index, error: 'no tenant claims this alert' })) }
-      : {}),
-    ...(result.truncated ? { truncated: result.truncated } : {}),
-    ...(result.ignored ? { ignored: result.ignored } : {}),
-  });
+  return {
+    status: 202,
+    body: {
+      accepted,
+      tenants: [...byTenant.keys()],
+      ...(unclaimed.length
+        ? { rejected: unclaimed.map((index) => ({ index, error: 'no tenant claims this alert' })) }
+        : {}),
+      ...(result.truncated ? { truncated: result.truncated } : {}),
+      ...(result.ignored ? { ignored: result.ignored } : {}),
+    },
+  };
 }
 
 /** Room for a message's headers (Nats-Msg-Id), which count towards the server's max_payload. */

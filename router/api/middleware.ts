@@ -1,5 +1,6 @@
 // Request ids, access logs, authentication and the mapping of errors to JSON answers.
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import {
   ClosedConnectionError,
   ConnectionError,
@@ -29,41 +30,69 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A JSON answer: what handlers and the error mapping produce, written by {@link sendAnswer}. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Writes an answer as express's `res.status(s).json(body)` does (plain node, for routes served without express). */
+export function sendAnswer(res: ServerResponse, answer: Answer): void {
+  const text = JSON.stringify(answer.body);
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** The caller's X-Request-Id when it is a sane one, else a new id. */
+export function requestIdOf(given: string | undefined): string {
+  return given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+/** Sets X-Request-Id and logs the request once answered. `path` is read then (express rewrites it while routing). */
+export function trackRequest(ctx: ApiContext, res: ServerResponse, id: string, method: string, path: () => string) {
+  res.setHeader('X-Request-Id', id);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+    ctx.log[level]({ req: { id, method, path: path() }, status: res.statusCode, ms }, 'request');
+  });
+}
+
 export function requestId(ctx: ApiContext) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-request-id');
-    req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
-      ctx.log[level](
-        { req: { id: req.id, method: req.method, path: req.path }, status: res.statusCode, ms },
-        'request',
-      );
-    });
+    req.id = requestIdOf(req.header('x-request-id'));
+    trackRequest(ctx, res, req.id, req.method, () => req.path);
     next();
   };
+}
+
+/** The principal a bearer token (or the path key of a source that cannot set headers) stands for. */
+export function principalOf(ctx: ApiContext, token: string | null, tokenFrom: 'header' | 'path'): Principal {
+  if (!token) {
+    throw new AuthError(
+      tokenFrom === 'path'
+        ? 'the ingest key in the URL is empty'
+        : 'send Authorization: Bearer <token> (an ingest token or the admin token)',
+    );
+  }
+  const p = ctx.tokens.resolve(token);
+  if (!p)
+    throw new AuthError(
+      "the token is not valid (check the Secret referenced by the tenant's spec.ingestTokenSecretRef)",
+    );
+  return p;
 }
 
 /** Resolves the bearer token (or the path key for sources that cannot set headers) to a principal. */
 export function authenticate(ctx: ApiContext, tokenFrom: 'header' | 'path' = 'header') {
   return (req: Request, _res: Response, next: NextFunction) => {
     const token = tokenFrom === 'path' ? String(req.params['key'] ?? '') : bearerToken(req.header('authorization'));
-    if (!token) {
-      throw new AuthError(
-        tokenFrom === 'path'
-          ? 'the ingest key in the URL is empty'
-          : 'send Authorization: Bearer <token> (an ingest token or the admin token)',
-      );
-    }
-    const p = ctx.tokens.resolve(token);
-    if (!p)
-      throw new AuthError(
-        "the token is not valid (check the Secret referenced by the tenant's spec.ingestTokenSecretRef)",
-      );
-    req.principal = p;
+    req.principal = principalOf(ctx, token, tokenFrom);
     next();
   };
 }
@@ -147,65 +176,68 @@ function natsUnavailable(err: unknown): boolean {
   return false;
 }
 
-function answer(res: Response, status: number, error: string, details: unknown = undefined, retryAfter?: number) {
-  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-  res.status(status).json(details === undefined ? { error } : { error, details });
+function answer(status: number, error: string, details: unknown = undefined, retryAfter?: number): Answer {
+  return {
+    status,
+    body: details === undefined ? { error } : { error, details },
+    ...(retryAfter === undefined ? {} : { headers: { 'Retry-After': String(retryAfter) } }),
+  };
 }
 
 /** Every error becomes `{error, details}` with the right status; only real faults are 500. */
 export function errorHandler(ctx: ApiContext) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
-    const source = ingestSource(req.path);
-    if (err instanceof ValidationError) {
-      // Unclaimed alerts were already counted, one per alert, under reason no_tenant.
-      if (!(err instanceof UnclaimedAlertsError)) ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
-      return answer(res, 400, err.message, { field: err.field });
-    }
-    if (err instanceof AuthError) {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'unauthorized' });
-      res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
-      return answer(res, 401, err.message);
-    }
-    if (err instanceof ForbiddenError) return answer(res, 403, err.message);
-    if (err instanceof NotFoundError) return answer(res, 404, err.message);
-    if (err instanceof ConflictError) return answer(res, 409, err.message);
-    if (err instanceof RateLimitError) {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'rate_limited' });
-      return answer(res, 429, err.message, undefined, err.retryAfterSeconds);
-    }
-    if (err instanceof UnavailableError) {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'unavailable' });
-      return answer(res, 503, err.message, undefined, err.retryAfterSeconds);
-    }
-    const e = err as HttpishError;
-    // Errors raised by body parsing (express.json / urlencoded).
-    if (e?.type === 'entity.too.large') {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'too_large' });
-      return answer(
-        res,
-        413,
-        `the request body is larger than ${ctx.maxBodyBytes} bytes; send fewer alerts per request`,
-      );
-    }
-    if (e?.type === 'entity.parse.failed') {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
-      return answer(res, 400, 'the body is not valid JSON', { field: 'body', parser: e.message });
-    }
-    const problem = requestProblem(err);
-    if (problem) {
-      ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
-      return answer(res, 400, `${problem.field}: ${problem.message}`, { field: problem.field });
-    }
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      return answer(res, e.status, e.expose ? e.message : 'bad request');
-    }
-    // NATS away for a moment (restarting, a failover): the client should retry, as for ingest.
-    if (natsUnavailable(err)) {
-      ctx.log.warn({ err, req: { id: req.id, path: req.path } }, 'NATS unavailable');
-      return answer(res, 503, 'NATS is unreachable or did not answer in time; retry later', undefined, 5);
-    }
-    ctx.log.error({ err, req: { id: req.id, path: req.path } }, 'unhandled error');
-    return answer(res, 500, 'internal error; the request id in X-Request-Id identifies it in the router log');
+    sendAnswer(res, errorAnswer(ctx, err, { id: req.id, path: req.path }));
   };
+}
+
+/** The answer to an error (counted and logged here), for express's error handler and the direct ingest routes. */
+export function errorAnswer(ctx: ApiContext, err: unknown, req: { id: string; path: string }): Answer {
+  const source = ingestSource(req.path);
+  if (err instanceof ValidationError) {
+    // Unclaimed alerts were already counted, one per alert, under reason no_tenant.
+    if (!(err instanceof UnclaimedAlertsError)) ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+    return answer(400, err.message, { field: err.field });
+  }
+  if (err instanceof AuthError) {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'unauthorized' });
+    return { ...answer(401, err.message), headers: { 'WWW-Authenticate': 'Bearer realm="switchboard"' } };
+  }
+  if (err instanceof ForbiddenError) return answer(403, err.message);
+  if (err instanceof NotFoundError) return answer(404, err.message);
+  if (err instanceof ConflictError) return answer(409, err.message);
+  if (err instanceof RateLimitError) {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'rate_limited' });
+    return answer(429, err.message, undefined, err.retryAfterSeconds);
+  }
+  if (err instanceof UnavailableError) {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'unavailable' });
+    return answer(503, err.message, undefined, err.retryAfterSeconds);
+  }
+  const e = err as HttpishError;
+  // Errors raised by body parsing (express.json / urlencoded).
+  if (e?.type === 'entity.too.large') {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'too_large' });
+    return answer(413, `the request body is larger than ${ctx.maxBodyBytes} bytes; send fewer alerts per request`);
+  }
+  if (e?.type === 'entity.parse.failed') {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+    return answer(400, 'the body is not valid JSON', { field: 'body', parser: e.message });
+  }
+  const problem = requestProblem(err);
+  if (problem) {
+    ctx.metrics.alertsRejected.inc({ source, reason: 'invalid' });
+    return answer(400, `${problem.field}: ${problem.message}`, { field: problem.field });
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return answer(e.status, e.expose ? e.message : 'bad request');
+  }
+  // NATS away for a moment (restarting, a failover): the client should retry, as for ingest.
+  if (natsUnavailable(err)) {
+    ctx.log.warn({ err, req: { id: req.id, path: req.path } }, 'NATS unavailable');
+    return answer(503, 'NATS is unreachable or did not answer in time; retry later', undefined, 5);
+  }
+  ctx.log.error({ err, req: { id: req.id, path: req.path } }, 'unhandled error');
+  return answer(500, 'internal error; the request id in X-Request-Id identifies it in the router log');
 }
