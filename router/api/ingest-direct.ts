@@ -1,9 +1,10 @@
 // The busiest routes, served without express: POST /api/v1/alerts, /api/v1/alerts/alertmanager and
-// /api/v1/alerts/zabbix, spelled exactly so. Express's routing and request set-up took ~8 % of the router's
-// CPU per ingest request; these requests go through the same steps as the express routes, by the same
-// functions: request id and log line, in-flight count, bearer token, body-parser's JSON parser (so every
-// body error is the same), acceptAlerts, and the same error mapping. Any other spelling (a trailing slash,
-// other case), the path-key routes and PRTG go to express as before.
+// /api/v1/alerts/zabbix, spelled exactly so. Express's routing and request set-up took ~7 % of the
+// router's CPU per 100-alert request (1.74 against 1.61 ms per request, measured under load). These
+// requests go through the same steps as the express routes, by the same functions: request id and log
+// line, in-flight count, bearer token, body-parser's JSON parser (so every body error is the same),
+// acceptAlerts, and the same error mapping. Any other spelling (a trailing slash, other case), the
+// path-key routes and PRTG go to express as before.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken } from './auth.ts';
 import type { ApiContext } from './context.ts';

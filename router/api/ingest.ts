@@ -90,6 +90,7 @@ function countInFlight(load: IngestLoad): RequestHandler {
   };
 }
 
+/** Counts a request in flight until it is answered or its connection is lost (express and direct routes). */
 export function countRequest(load: IngestLoad, res: ServerResponse): void {
   load.begin();
   // 'close' comes once, after the answer was sent or the connection was lost.
