@@ -37,7 +37,7 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
-/** Writes an answer as express's `res.status(s).json(body)` does (plain node, for routes served without express). */
+/** Writes an answer as express's `res.status(s).json(body)` does, on any node response (express's or a direct route's). */
 export function sendAnswer(res: ServerResponse, answer: Answer): void {
   const text = JSON.stringify(answer.body);
   res.statusCode = answer.status;
