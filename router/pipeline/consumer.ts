@@ -55,12 +55,14 @@ const BUSY_BATCH_BYTES = 64 * 1024;
 const PULL_MIN = BUSY_BATCH_MESSAGES;
 
 /**
- * How many messages the next pull request asks for, after one that asked for `asked` and got `got`:
- * twice as many after a full one (up to PULL_AHEAD), PULL_MIN after one that came back short.
+ * The pull size after a pull request that asked for `asked` (at most `size`, less when the queue was nearly
+ * full) and got `got`: twice `size` after a full one (up to PULL_AHEAD), PULL_MIN after one that came back
+ * short.
  */
-export function nextPullSize(asked: number, got: number): number {
-  return got >= asked ? Math.min(2 * asked, PULL_AHEAD) : PULL_MIN;
+export function nextPullSize(size: number, asked: number, got: number): number {
+  return got >= asked ? Math.min(2 * size, PULL_AHEAD) : PULL_MIN;
 }
+
 /** How long one pull request waits for messages: also the longest a give-back waits for the last one. */
 const FETCH_EXPIRES_MS = 1_000;
 
@@ -240,7 +242,7 @@ class PartitionWorker {
           else this.queue.push(m);
           this.wake?.();
         }
-        size = nextPullSize(room, got);
+        size = nextPullSize(size, room, got);
         backoff = 100;
       } catch (e) {
         if (this.mode !== 'run') break;

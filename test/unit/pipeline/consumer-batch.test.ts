@@ -26,13 +26,18 @@ describe('consumer: how many queued messages one batch applies', () => {
 
 describe('consumer: how many messages the next pull request asks for', () => {
   it('an idle partition asks for 16: its open request is filled by the first messages of a flood', () => {
-    assert.equal(nextPullSize(128, 3), 16);
-    assert.equal(nextPullSize(16, 0), 16);
+    assert.equal(nextPullSize(128, 128, 3), 16);
+    assert.equal(nextPullSize(16, 16, 0), 16);
   });
 
   it('doubles while requests come back full (a backlog), up to 128', () => {
-    assert.equal(nextPullSize(16, 16), 32);
-    assert.equal(nextPullSize(64, 64), 128);
-    assert.equal(nextPullSize(128, 128), 128);
+    assert.equal(nextPullSize(16, 16, 16), 32);
+    assert.equal(nextPullSize(64, 64, 64), 128);
+    assert.equal(nextPullSize(128, 128, 128), 128);
+  });
+
+  it('a full request that asked for less (the queue was nearly full) grows the size, not shrinks it', () => {
+    assert.equal(nextPullSize(128, 5, 5), 128);
+    assert.equal(nextPullSize(32, 4, 4), 64);
   });
 });
