@@ -5,7 +5,7 @@ import express, { type Express, type Router } from 'express';
 import type { ApiContext } from './context.ts';
 import { healthRouter } from './health.ts';
 import { incidentsRouter } from './incidents.ts';
-import { ingestJson, ingestRouter } from './ingest.ts';
+import { ingestRouter } from './ingest.ts';
 import { directIngest } from './ingest-direct.ts';
 import { errorHandler, requestId } from './middleware.ts';
 
@@ -14,21 +14,20 @@ import { errorHandler, requestId } from './middleware.ts';
  * app. `routers`: more routes, mounted after the built-in ones (acknowledge pages, on-call).
  */
 export function createRequestListener(ctx: ApiContext, routers: Router[] = []): RequestListener {
-  const json = ingestJson(ctx);
-  const app = createApp(ctx, routers, json);
-  const direct = directIngest(ctx, json);
+  const app = createApp(ctx, routers);
+  const direct = directIngest(ctx);
   return (req, res) => {
     if (!direct(req, res)) app(req, res);
   };
 }
 
-export function createApp(ctx: ApiContext, routers: Router[] = [], json = ingestJson(ctx)): Express {
+export function createApp(ctx: ApiContext, routers: Router[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId(ctx));
-  app.use(ingestRouter(ctx, json));
+  app.use(ingestRouter(ctx));
   app.use(incidentsRouter(ctx));
   app.use(healthRouter(ctx));
   for (const r of routers) app.use(r);

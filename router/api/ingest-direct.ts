@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken } from './auth.ts';
 import type { ApiContext } from './context.ts';
-import { acceptAlerts, countRequest, type IngestSource } from './ingest.ts';
+import { acceptAlerts, countRequest, type IngestSource, ingestJson } from './ingest.ts';
 import { errorAnswer, principalOf, requestIdOf, sendAnswer, trackRequest } from './middleware.ts';
 
 const DIRECT = new Map<string, IngestSource>([
@@ -17,10 +17,9 @@ const DIRECT = new Map<string, IngestSource>([
   ['/api/v1/alerts/zabbix', 'zabbix'],
 ]);
 
-type BodyParser = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
-
 /** Serves a request of a direct route and returns true; false for every other request (express's). */
-export function directIngest(ctx: ApiContext, json: BodyParser) {
+export function directIngest(ctx: ApiContext) {
+  const json = ingestJson(ctx);
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';

@@ -40,8 +40,9 @@ export function ingestJson(ctx: ApiContext): ReturnType<typeof express.json> {
   });
 }
 
-export function ingestRouter(ctx: ApiContext, json = ingestJson(ctx)): Router {
+export function ingestRouter(ctx: ApiContext): Router {
   const r = Router();
+  const json = ingestJson(ctx);
   const form = express.urlencoded({ limit: ctx.maxBodyBytes, extended: false, parameterLimit: 200 });
   const handle = (source: IngestSource) => (req: Request, res: Response) => accept(ctx, source, req, res);
   const counted = countInFlight(ctx.ingestLoad);
