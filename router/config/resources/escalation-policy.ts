@@ -45,7 +45,7 @@ export const escalationPolicyKind: KindDefinition = {
   kind: 'EscalationPolicy',
   plural: 'escalationpolicies',
   singular: 'escalationpolicy',
-  shortNames: ['ep'],
+  shortNames: ['escp'],
   description: 'An escalation policy: ordered steps of targets, repeated until someone acknowledges.',
   spec: EscalationPolicySpec,
   printerColumns: [

@@ -54,4 +54,52 @@ describe('CRDs', () => {
       assert.ok(crd.spec.names.shortNames.length > 0);
     });
   }
+
+  // Short names that core Kubernetes already serves: kubectl resolves them to the core kind first.
+  const CORE_SHORT_NAMES = [
+    'cm',
+    'cs',
+    'ds',
+    'ep',
+    'ev',
+    'hpa',
+    'ing',
+    'limits',
+    'netpol',
+    'no',
+    'ns',
+    'pdb',
+    'po',
+    'psp',
+    'pv',
+    'pvc',
+    'quota',
+    'rc',
+    'rs',
+    'sa',
+    'sc',
+    'sts',
+    'svc',
+    'crd',
+    'csr',
+    'deploy',
+    'cj',
+    'pc',
+    'ep',
+  ];
+  it('no short name shadows a core resource, and every `kubectl get a,b,...` in the docs names declared ones', () => {
+    const declared = new Set(KINDS.flatMap((k) => k.shortNames));
+    for (const s of declared) assert.ok(!CORE_SHORT_NAMES.includes(s), `short name ${s} is a core resource's`);
+    const ours = new Set([...declared, ...KINDS.map((k) => k.plural), 'switchboard', 'secret', 'secrets']);
+    const files = ['docs/install.md', 'docs/runbooks.md', 'docs/operator.md', 'charts/switchboard/templates/NOTES.txt'];
+    let lists = 0;
+    for (const f of files) {
+      for (const m of readFileSync(join(ROOT, f), 'utf8').matchAll(/kubectl get ([a-z]+(?:,[a-z]+)+)/g)) {
+        lists++;
+        for (const name of (m[1] as string).split(','))
+          assert.ok(ours.has(name), `${f}: \`kubectl get ${m[1]}\` names ${name}, not a Switchboard resource`);
+      }
+    }
+    assert.ok(lists >= 3, 'the docs list resources with kubectl get');
+  });
 });
