@@ -25,7 +25,7 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
-    "Run `switchboard <command> --help` for a command's options.",
+    "Run `switchboard <command> --help` for a command's options; `switchboard --version` prints the version.",
     'Environment: SWITCHBOARD_ADMIN_TOKEN, SWITCHBOARD_SIGNING_KEY, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_URL (report).',
   ].join('\n');
 }
@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V') return versionCommand.run([]);
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
     console.error(`switchboard: unknown command "${name}"\n\n${help()}`);

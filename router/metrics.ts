@@ -99,7 +99,7 @@ export class Metrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
     // Series that alert rules take increase() of exist from the start, so the first event counts too.
     for (const outcome of ['applied', 'rejected', 'unchanged']) this.configReloads.inc({ outcome }, 0);
   }

@@ -181,7 +181,7 @@ async function processedCount(url: string): Promise<number> {
 
 async function heapUsedMiB(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /^switchboard_process_nodejs_heap_size_used_bytes (\S+)/m.exec(text);
+  const m = /^switchboard_nodejs_heap_size_used_bytes (\S+)/m.exec(text);
   return m ? Math.round(Number(m[1]) / 1024 ** 2) : Number.NaN;
 }
 

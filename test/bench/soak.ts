@@ -151,8 +151,8 @@ async function main() {
     const s: Sample = {
       minute: round((performance.now() - t0) / 60_000, 2),
       rssMiB: rssMiB(router.pid),
-      heapMiB: round(metric(text, 'switchboard_process_nodejs_heap_size_used_bytes') / 1024 ** 2, 1),
-      lagP99Ms: round(metric(text, 'switchboard_process_nodejs_eventloop_lag_p99_seconds') * 1000, 1),
+      heapMiB: round(metric(text, 'switchboard_nodejs_heap_size_used_bytes') / 1024 ** 2, 1),
+      lagP99Ms: round(metric(text, 'switchboard_nodejs_eventloop_lag_p99_seconds') * 1000, 1),
       openIncidents: metric(text, 'switchboard_incidents_open'),
       natsMiB: round((await natsBytes()) / 1024 ** 2, 1),
       sent,
