@@ -1,7 +1,7 @@
 // Reading manifests: files or folders (recursive) of multi-document YAML, as `kubectl apply -f` would.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { type Document, isCollection, LineCounter, parseAllDocuments } from 'yaml';
 
 export interface Resource {
   apiVersion?: unknown;
@@ -17,8 +17,48 @@ export interface Resource {
 
 export interface LoadResult {
   resources: Resource[];
-  /** Files that could not be read or parsed, with the reason. */
-  errors: { source: string; message: string }[];
+  /** Files that could not be read or parsed, with the reason (and the line, where the parser gave one). */
+  errors: { source: string; message: string; line?: number; column?: number }[];
+  /** Where a field of a loaded resource is written: `locate('a.yaml#2', 'spec.routes[0]')`. */
+  locate: Locator;
+}
+
+/** Line and column (1-based) of a resource's field, of the nearest enclosing field found, or null. */
+export type Locator = (
+  source: string | undefined,
+  field: string,
+) => { file: string; line: number; column: number } | null;
+
+/** `spec.routes[0].matchers[1]` -> ['spec', 'routes', 0, 'matchers', 1]. */
+export function fieldPath(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  return out;
+}
+
+function docLocator(file: string, doc: Document, lines: LineCounter, prefix: (string | number)[]) {
+  return (field: string) => {
+    const path = [...prefix, ...fieldPath(field)];
+    // The deepest node on the path that exists: a missing field is reported where its parent is written.
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      if (!range) continue;
+      // A collection's range starts at its first entry; the key line above it is where the field is named.
+      const parent = n > 0 && isCollection(node) ? doc.getIn(path.slice(0, n - 1), true) : null;
+      let at = range[0];
+      if (isCollection(parent)) {
+        const pair = (parent.items as { key?: { range?: number[]; value?: unknown } }[]).find(
+          (p) => p?.key && (p.key.value ?? p.key) === path[n - 1],
+        );
+        if (pair?.key?.range?.[0] !== undefined) at = pair.key.range[0];
+      }
+      const pos = lines.linePos(at);
+      return { file, line: pos.line, column: pos.col };
+    }
+    return null;
+  };
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -40,18 +80,26 @@ export function listManifestFiles(path: string): string[] {
 export function parseManifests(text: string, source: string): LoadResult {
   const resources: Resource[] = [];
   const errors: LoadResult['errors'] = [];
+  const locators = new Map<string, (field: string) => ReturnType<Locator>>();
+  const locate: Locator = (src, field) => (src === undefined ? null : (locators.get(src)?.(field) ?? null));
+  const lines = new LineCounter();
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: true });
+    docs = parseAllDocuments(text, { prettyErrors: true, lineCounter: lines });
   } catch (e) {
     // The parser recurses per nesting level: a few KiB of `: : : ...` overflow the stack.
-    return { resources, errors: [{ source: `${source}#1`, message: (e as Error).message }] };
+    return { resources, errors: [{ source: `${source}#1`, message: (e as Error).message }], locate };
   }
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     const where = `${source}#${i + 1}`;
     if (doc.errors.length > 0) {
-      errors.push({ source: where, message: doc.errors.map((e) => e.message.split('\n')[0]).join('; ') });
+      const first = doc.errors[0]?.linePos?.[0];
+      errors.push({
+        source: where,
+        message: doc.errors.map((e) => e.message.split('\n')[0]).join('; '),
+        ...(first ? { line: first.line, column: first.col } : {}),
+      });
       return;
     }
     let value: unknown;
@@ -71,17 +119,32 @@ export function parseManifests(text: string, source: string): LoadResult {
     const r = value as Resource;
     if (r.kind === 'List' && Array.isArray(r['items'])) {
       (r['items'] as unknown[]).forEach((item, j) => {
-        if (item && typeof item === 'object') resources.push({ ...(item as Resource), source: `${where}.items[${j}]` });
+        if (item && typeof item === 'object') {
+          resources.push({ ...(item as Resource), source: `${where}.items[${j}]` });
+          locators.set(`${where}.items[${j}]`, docLocator(source, doc, lines, ['items', j]));
+        }
       });
       return;
     }
     resources.push({ ...r, source: where });
+    locators.set(where, docLocator(source, doc, lines, []));
   });
-  return { resources, errors };
+  return { resources, errors, locate };
 }
 
 export function loadManifests(paths: string[]): LoadResult {
-  const out: LoadResult = { resources: [], errors: [] };
+  const locators: Locator[] = [];
+  const out: LoadResult = {
+    resources: [],
+    errors: [],
+    locate: (src, field) => {
+      for (const l of locators) {
+        const at = l(src, field);
+        if (at) return at;
+      }
+      return null;
+    },
+  };
   for (const p of paths) {
     let files: string[];
     try {
@@ -97,6 +160,7 @@ export function loadManifests(paths: string[]): LoadResult {
       const r = parseManifests(readFileSync(f, 'utf8'), f);
       out.resources.push(...r.resources);
       out.errors.push(...r.errors);
+      locators.push(r.locate);
     }
   }
   return out;

@@ -26,11 +26,25 @@ export interface Checked<S> {
   source?: string;
 }
 
+export interface CompileOptions {
+  /**
+   * What a reference to a Secret that is not among the resources is: an error (the operator and the router,
+   * which need the value), or a warning (`switchboard validate --skip-secrets`, for GitOps repositories whose
+   * Secrets come from SealedSecrets, External Secrets or SOPS and are not in the folder). A Secret that is
+   * present but lacks the key stays an error either way.
+   */
+  missingSecrets?: 'error' | 'warn';
+}
+
 export class CompileContext {
   readonly errors: ConfigError[] = [];
+  readonly warnings: ConfigError[] = [];
+  private readonly reported = new Set<string>();
   private readonly byKind = new Map<string, Map<string, Checked<unknown>>>();
   /** Secret data by `namespace/name`, decoded. */
   readonly secrets = new Map<string, Record<string, string>>();
+
+  constructor(private readonly options: CompileOptions = {}) {}
 
   add(r: Checked<unknown>): void {
     let m = this.byKind.get(r.kind);
@@ -65,7 +79,14 @@ export class CompileContext {
   secret(from: Checked<unknown>, field: string, ref: { name: string; key: string }): string | null {
     const data = this.secrets.get(`${from.namespace}/${ref.name}`);
     if (!data) {
-      this.error(from, field, `Secret "${ref.name}" not found in namespace ${from.namespace}`);
+      // Once per field, however many of the Secret's keys the field needs.
+      const once = `${from.kind}/${from.namespace}/${from.name}/${field}/${ref.name}`;
+      if (this.reported.has(once)) return null;
+      this.reported.add(once);
+      const e = { kind: from.kind, namespace: from.namespace, name: from.name, field, source: from.source };
+      if (this.options.missingSecrets === 'warn')
+        this.warnings.push({ ...e, message: `Secret "${ref.name}" is not in the manifests (skipped)` });
+      else this.errors.push({ ...e, message: `Secret "${ref.name}" not found in namespace ${from.namespace}` });
       return null;
     }
     // Own keys only: a key named `constructor` or `toString` is not in the Secret.

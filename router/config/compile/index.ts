@@ -19,7 +19,7 @@ import {
 } from '../resources/index.ts';
 import { validateSpec } from '../schema-validation.ts';
 import { compileChannel } from './channel.ts';
-import { type Checked, CompileContext, type ConfigError } from './context.ts';
+import { type Checked, CompileContext, type CompileOptions, type ConfigError } from './context.ts';
 import { compileMaintenanceWindow } from './maintenance.ts';
 import { checkPolicyReachable, compilePolicy } from './policy.ts';
 import { compileResponder } from './responder.ts';
@@ -27,13 +27,17 @@ import { compileSchedule } from './schedule.ts';
 import { compileServiceLevel } from './service-level.ts';
 import { compileTenant, sha256 } from './tenant.ts';
 
-export { type ConfigError, formatConfigError } from './context.ts';
+export { type CompileOptions, type ConfigError, formatConfigError } from './context.ts';
 
 export const DEFAULT_NAMESPACE = 'default';
 
-export type CompileResult =
+export type CompileResult = (
   | { ok: true; config: RouterConfig; counts: Record<string, number>; ignored: string[] }
-  | { ok: false; errors: ConfigError[]; counts: Record<string, number>; ignored: string[] };
+  | { ok: false; errors: ConfigError[]; counts: Record<string, number>; ignored: string[] }
+) & {
+  /** What does not stop the config (Secrets skipped with `missingSecrets: 'warn'`). */
+  warnings: ConfigError[];
+};
 
 const NAME_RE = new RegExp(NAME_PATTERN);
 
@@ -71,8 +75,8 @@ function decodeSecret(ctx: CompileContext, r: Resource, namespace: string, name:
   ctx.secrets.set(`${namespace}/${name}`, data);
 }
 
-export function compile(resources: readonly Resource[]): CompileResult {
-  const ctx = new CompileContext();
+export function compile(resources: readonly Resource[], options: CompileOptions = {}): CompileResult {
+  const ctx = new CompileContext(options);
   const counts: Record<string, number> = {};
   const ignored: string[] = [];
   const valid = new Map<KindName, Checked<unknown>[]>();
@@ -195,8 +199,14 @@ export function compile(resources: readonly Resource[]): CompileResult {
     const errors = [...ctx.errors].sort(
       (a, b) => order(a.kind) - order(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
     );
-    return { ok: false, errors, counts, ignored };
+    return { ok: false, errors, counts, ignored, warnings: ctx.warnings };
   }
   const body = { tenants, serviceLevels, schedules, policies, responders, channels, maintenanceWindows };
-  return { ok: true, config: { hash: sha256(canonicalJson(body)), ...body }, counts, ignored };
+  return {
+    ok: true,
+    config: { hash: sha256(canonicalJson(body)), ...body },
+    counts,
+    ignored,
+    warnings: ctx.warnings,
+  };
 }
