@@ -71,20 +71,35 @@ function anchored(pattern: string): string {
   return `^(?:${pattern})$`;
 }
 
+/** Compiled pattern: a full-match test. */
+type Pattern = { matches(input: string): boolean };
+
+// Literal alternations (`api|db|web`) are the common case and ~20x faster as a set lookup than on re2js;
+// anchored, such a pattern matches exactly its alternatives, so the set preserves RE2 semantics.
+const LITERAL_ALTERNATION = /^[A-Za-z0-9_-]+(?:\|[A-Za-z0-9_-]+)*$/;
+
+function compilePattern(value: string): Pattern {
+  if (LITERAL_ALTERNATION.test(value)) {
+    const words = new Set(value.split('|'));
+    return { matches: (input) => words.has(input) };
+  }
+  // Parsed matchers were validated; a stored pattern that no longer compiles matches nothing rather than crash.
+  if (regexProblem(value) !== undefined) return { matches: () => false };
+  return RE2JS.compile(anchored(value));
+}
+
 // Bounded: patterns come from config and silences, but a flood of distinct silences must not grow it forever.
 const REGEX_CACHE_LIMIT = 10_000;
-const regexCache = new Map<string, RE2JS>();
-function regex(value: string): RE2JS {
+const regexCache = new Map<string, Pattern>();
+function regex(value: string): Pattern {
   let re = regexCache.get(value);
   if (!re) {
-    // Parsed matchers were validated; a stored pattern that no longer compiles matches nothing rather than crash.
-    re = regexProblem(value) === undefined ? RE2JS.compile(anchored(value)) : NEVER;
+    re = compilePattern(value);
     if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear();
     regexCache.set(value, re);
   }
   return re;
 }
-const NEVER = RE2JS.compile('[^\\x00-\\x{10FFFF}]');
 
 /** The label's value; a missing label is "" (Alertmanager). Own properties only: `constructor` is a label name. */
 function labelValue(labels: Readonly<Record<string, string>>, name: string): string {

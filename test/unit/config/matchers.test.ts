@@ -63,3 +63,20 @@ describe('label lookup', () => {
     }
   });
 });
+
+describe('literal alternations (set fast path)', () => {
+  it('match exactly their alternatives, like the anchored regex', () => {
+    for (const [value, ok] of [
+      ['db', true],
+      ['api', true],
+      ['ap', false],
+      ['api|db', false],
+      ['', false],
+      ['xdb', false],
+    ] as const) {
+      assert.equal(test('job=~"api|db|web-1"', { job: value }), ok, value);
+      assert.equal(test('job!~"api|db|web-1"', { job: value }), !ok, value);
+    }
+    assert.equal(test('job=~"web-1"', { job: 'web-1' }), true);
+  });
+});
