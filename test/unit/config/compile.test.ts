@@ -203,7 +203,13 @@ describe('compile', () => {
       name: 'invalid regular expression',
       resources: () => mutated('MaintenanceWindow', 'patch-sunday', (r) => (spec(r).matchers = ['host=~"db(01"'])),
       error:
-        'MaintenanceWindow t/patch-sunday: spec.matchers[0]: host=~"db(01": invalid regular expression: /^(?:db(01)$/: Unterminated group',
+        'MaintenanceWindow t/patch-sunday: spec.matchers[0]: host=~"db(01": invalid regular expression (RE2 syntax): missing closing ): `db(01`',
+    },
+    {
+      name: 'a backreference (not RE2)',
+      resources: () => mutated('Tenant', 'acme', (r) => (spec(r).inhibitRules[0].targetMatchers = ['a=~"(x)\\\\1"'])),
+      error:
+        'Tenant t/acme: spec.inhibitRules[0].targetMatchers[0]: a=~"(x)\\\\1": invalid regular expression (RE2 syntax): backreferences (\\1...) are not supported',
     },
     {
       name: 'maintenance window for an unknown tenant',
