@@ -5,7 +5,7 @@ import { isTransient } from '../bus/retry.ts';
 import { RevisionConflict } from '../incidents/store.ts';
 
 /** Why messages were dead-lettered: the `reason` label of switchboard_alerts_dead_lettered_total. */
-export type DeadLetterReason = 'too_large' | 'invalid' | 'failing';
+export type DeadLetterReason = 'too_large' | 'store_full' | 'invalid' | 'failing';
 
 export type FailureKind = { transient: true } | { transient: false; reason: DeadLetterReason };
 
@@ -15,6 +15,14 @@ export const PERMANENT_ATTEMPTS = 3;
 export const UNKNOWN_ATTEMPTS = 6;
 
 const TOO_LARGE = /max_payload|maximum payload|message size exceeds|size exceeded|exceeds maximum|too large/i;
+/** A bucket or stream at its max_bytes (discard new): nothing more is stored until space is freed. */
+const STORE_FULL = /maximum bytes exceeded|insufficient (storage|resources)|10047|storage limit/i;
+/**
+ * NATS restarting, electing a leader or unreachable, beyond what retryTransient (router/bus/retry.ts)
+ * recognises: none of these may dead-letter anything however long they last.
+ */
+const UNAVAILABLE =
+  /unavailable|temporarily|no responders|stream not found|no servers|not connected|closed|reconnect|ECONNREFUSED|ECONNRESET|10008|\b503\b/i;
 const INVALID = /not an alert batch|unexpected token|json|invalid|validation/i;
 
 /** Whether retrying may help: NATS unavailable, timing out or disconnected, or a compare-and-set conflict. */
@@ -23,7 +31,12 @@ export function classifyFailure(err: unknown): FailureKind {
   const message = (err as Error)?.message ?? String(err);
   // Before isTransient: "max_payload size exceeded" mentions no timeout, but be explicit about its class.
   if (TOO_LARGE.test(message)) return { transient: false, reason: 'too_large' };
-  if (isTransient(err) || /concurrent|conflict|resolved meanwhile|not readable yet/i.test(message)) {
+  if (STORE_FULL.test(message)) return { transient: false, reason: 'store_full' };
+  if (
+    isTransient(err) ||
+    UNAVAILABLE.test(message) ||
+    /concurrent|conflict|resolved meanwhile|not readable yet/i.test(message)
+  ) {
     return { transient: true };
   }
   if (err instanceof SyntaxError || INVALID.test(message)) return { transient: false, reason: 'invalid' };
