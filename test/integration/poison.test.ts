@@ -166,7 +166,7 @@ describe('a tenant whose alerts cannot be applied', () => {
     }
   });
 
-  it('the H2 recipe (long silence, alert just under max_payload) no longer blocks the partition', async () => {
+  it('the H2 recipe (long silence, alert just under max_payload) no longer blocks the partition', async (t) => {
     const poisoner = api(router.url, `${POISONER}-token`);
     const long = 'A'.repeat(4_000);
     const s = await poisoner.post('/api/v1/silences', {
@@ -180,6 +180,7 @@ describe('a tenant whose alerts cannot be applied', () => {
     const r = await poisoner.post('/api/v1/alerts', bigAlert('h2-poison', 'poison', 1_047_300));
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const took = await bystanderPages('hooli h2 database down');
+    t.diagnostic(`${BYSTANDER} paged ${took} ms after sending`);
     assert.ok(took < 5_000, `paged after ${took} ms`);
     // And the poisoner's alert itself was applied (muted), not dead-lettered.
     await waitFor(
@@ -189,7 +190,7 @@ describe('a tenant whose alerts cannot be applied', () => {
     assert.equal(await metric('switchboard_alerts_dead_lettered_total', { tenant: POISONER }), 0);
   });
 
-  it('is dead-lettered after a few attempts, the partition moves on, and a retry after the fix applies it', async () => {
+  it('is dead-lettered after a few attempts, the partition moves on, and a retry after the fix applies it', async (t) => {
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
     const bucket = 'KV_sb-incidents';
@@ -203,6 +204,7 @@ describe('a tenant whose alerts cannot be applied', () => {
       assert.equal(r.status, 202, JSON.stringify(r.body));
 
       const took = await bystanderPages('hooli production database down');
+      t.diagnostic(`${BYSTANDER} paged ${took} ms after sending`);
       assert.ok(took < 8_000, `paged after ${took} ms`);
 
       const admin = api(router.url, ADMIN_TOKEN);
