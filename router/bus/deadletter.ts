@@ -92,17 +92,17 @@ export class DeadLetters {
     if (total === 0) return [];
     const consumer = await this.js.consumers.get(DEADLETTER_STREAM, { filter_subjects: filter, headers_only: true });
     const out: DeadLetterEntry[] = [];
+    const want = Math.min(total, limit);
     try {
-      while (out.length < Math.min(total, limit)) {
-        const batch = await consumer.fetch({ max_messages: Math.min(total, limit) - out.length, expires: 1_000 });
-        let got = 0;
+      // Until `want` entries, the last one, or a fetch that got nothing (entries deleted meanwhile).
+      for (let done = false; !done && out.length < want; ) {
+        const batch = await consumer.fetch({ max_messages: want - out.length, expires: 1_000 });
+        done = true;
         for await (const m of batch) {
-          got++;
           out.push(entryOf(m.seq, m.headers));
-          if (m.info.pending === 0) break;
+          done = m.info.pending === 0;
+          if (done) break;
         }
-        if (got === 0 || out.at(-1) === undefined) break;
-        if (out.length >= total) break;
       }
     } finally {
       await consumer.delete().catch(() => {});

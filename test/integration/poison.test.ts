@@ -242,6 +242,20 @@ describe('a tenant whose alerts cannot be applied', () => {
       );
       assert.deepEqual((await admin.get('/api/v1/deadletters')).body, { deadLetters: [] });
       assert.equal((await admin.call('DELETE', `/api/v1/deadletters/${listed.seq}`)).status, 404);
+
+      // A message that is not an alert batch (something else published to the alerts stream) is kept as
+      // a dead letter of the tenant its subject names, and can be discarded.
+      await nc.request(`sb.alerts.${POISONER}`, new TextEncoder().encode('{"not":"a batch"'));
+      const invalid = await waitFor('the invalid message dead-lettered', async () => {
+        const l = await admin.get(`/api/v1/deadletters?tenant=${POISONER}`);
+        return l.body.deadLetters?.[0];
+      });
+      assert.equal(invalid.reason, 'invalid');
+      await bystanderPages('hooli after an invalid message');
+      const discarded = await admin.call('DELETE', `/api/v1/deadletters/${invalid.seq}`);
+      assert.equal(discarded.status, 200);
+      assert.equal(discarded.body.discarded.reason, 'invalid');
+      assert.deepEqual((await admin.get('/api/v1/deadletters')).body, { deadLetters: [] });
     } finally {
       await nc.close();
     }
