@@ -8,6 +8,7 @@ import { ackRouter } from './api/ack.ts';
 import { createRequestListener } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
 import type { ApiContext } from './api/context.ts';
+import { deadLettersRouter } from './api/deadletters.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
 import { IngestLoad } from './api/ingest-load.ts';
 import { oncallRouter } from './api/oncall.ts';
@@ -16,6 +17,7 @@ import { reportsRouter } from './api/reports.ts';
 import { silencesRouter } from './api/silences.ts';
 import { statusRouter } from './api/status.ts';
 import { connectBus } from './bus/connection.ts';
+import { DeadLetters } from './bus/deadletter.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
 import { setupBus } from './bus/setup.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -128,6 +130,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   // Ingest goes first during a flood: senders wait for their answers, while applying alerts can catch up a
   // moment later (router/api/ingest-load.ts says what counts as a flood).
   const ingestLoad = new IngestLoad();
+  const deadLetters = new DeadLetters(js, jsm);
   const consumer = new AlertConsumer({
     js,
     jsm,
@@ -139,6 +142,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     busy: () => ingestLoad.busy(),
     caughtUp: () => store.caughtUp(),
     flush: () => bus.nc.flush(),
+    deadLetters,
   });
   // Which partitions of the alerts stream this replica applies: leases in KV (docs/scaling.md).
   const leases = new PartitionLeases(
@@ -197,6 +201,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
         acknowledge: (tenant, id, by) => ctx.incidents.manual(tenant, id, { kind: 'acknowledge', by }),
       }),
       oncallRouter(ctx),
+      deadLettersRouter(ctx, deadLetters),
       silencesRouter(ctx, silences),
       reportsRouter(ctx),
       statusRouter(ctx),

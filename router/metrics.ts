@@ -30,6 +30,12 @@ export class Metrics {
     labelNames: ['tenant', 'decision'] as const,
     registers: [this.registry],
   });
+  readonly alertsDeadLettered = new Counter({
+    name: 'switchboard_alerts_dead_lettered_total',
+    help: 'Alerts that could not be applied and were moved to the dead-letter stream, by tenant and reason (too_large, invalid, failing).',
+    labelNames: ['tenant', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly incidentsTotal = new Counter({
     name: 'switchboard_incidents_total',
     help: 'Incidents opened, by tenant and severity at opening.',

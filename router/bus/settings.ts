@@ -18,6 +18,8 @@ export interface BusSettings {
   eventsMaxAgeMs: number;
   eventsMaxBytes: number;
   incidentsMaxBytes: number;
+  /** The dead-letter stream's size limit (alerts that could not be applied: router/bus/deadletter.ts). */
+  deadLetterMaxBytes: number;
 }
 
 const DAY = 86_400_000;
@@ -31,4 +33,5 @@ export const DEFAULT_BUS_SETTINGS: BusSettings = {
   eventsMaxAgeMs: 400 * DAY,
   eventsMaxBytes: 10 * 1024 ** 3,
   incidentsMaxBytes: 2 * 1024 ** 3,
+  deadLetterMaxBytes: 256 * 1024 ** 2,
 };

@@ -20,6 +20,7 @@ import {
   ALERTS_STREAM,
   alertsPartitionTransform,
   CONFIG_BUCKET,
+  DEADLETTER_STREAM,
   EVENTS_STREAM,
   INCIDENTS_BUCKET,
   LEGACY_ALERTS_CONSUMER,
@@ -156,6 +157,21 @@ export async function setupBus(nc: NatsConnection, s: BusSettings, log?: BusLogg
       max_age: nanos(s.eventsMaxAgeMs),
       max_bytes: s.eventsMaxBytes,
       duplicate_window: nanos(s.duplicateWindowMs),
+      num_replicas: s.replicas,
+    },
+    view,
+  );
+  // Alerts that could not be applied (router/bus/deadletter.ts): kept until retried or discarded, so no age
+  // limit; bounded in size, the oldest going first should a flood of failures fill it (the metric says so).
+  await ensureStream(
+    jsm,
+    {
+      name: DEADLETTER_STREAM,
+      subjects: ['sb.deadletter.>'],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_bytes: s.deadLetterMaxBytes,
       num_replicas: s.replicas,
     },
     view,

@@ -40,3 +40,9 @@ export const timerScheduleSubject = (tenant: string, incidentId: string) =>
   `sb.timers.schedule.${tenant}.${incidentId}`;
 /** Where wake-ups land when due (and where changes ask for an immediate run). */
 export const timerDueSubject = (tenant: string, incidentId: string) => `sb.timers.due.${tenant}.${incidentId}`;
+/**
+ * Alerts that could not be applied (router/bus/deadletter.ts): one message per alerts-stream message, under
+ * `sb.deadletter.<tenant>`, kept until someone retries or discards them (docs/runbooks.md).
+ */
+export const DEADLETTER_STREAM = 'SB_DEADLETTER';
+export const deadLetterSubject = (tenant: string) => `sb.deadletter.${tenant}`;

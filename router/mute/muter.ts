@@ -65,9 +65,22 @@ export function muteAll(
   const ordered = [...muters].sort((a, b) => rank(a.reason) - rank(b.reason));
   for (const m of ordered) {
     const verdict = m.mutes(alert, now);
-    if (verdict) return verdict;
+    if (verdict) return boundDetail(verdict);
   }
   return null;
+}
+
+/**
+ * The most characters of a verdict's detail that are stored with the alert state and its timeline event. A
+ * silence's detail quotes its matchers and comment, which its tenant writes: unbounded, a near-limit alert
+ * muted by a 50 KB silence grew past NATS max_payload once stored, and its partition stopped (security
+ * review H2). The silence itself (GET /api/v1/silences) still has all of it.
+ */
+export const MAX_MUTE_DETAIL_CHARS = 500;
+
+export function boundDetail(v: MuteVerdict): MuteVerdict {
+  if (v.detail.length <= MAX_MUTE_DETAIL_CHARS) return v;
+  return { ...v, detail: `${v.detail.slice(0, MAX_MUTE_DETAIL_CHARS - 1)}…` };
 }
 
 /** An instant for details shown to people: ISO 8601 in UTC, to the minute. */

@@ -15,6 +15,7 @@
 // waits out the ack wait of what that holder had fetched, so it is redelivered before any later message.
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { Alert } from '../alert.ts';
+import type { DeadLetters } from '../bus/deadletter.ts';
 import { ensurePartitionConsumer, PARTITION_ACK_WAIT_MS } from '../bus/setup.ts';
 import { ALERTS_STREAM } from '../bus/subjects.ts';
 import type { Clock } from '../clock.ts';
@@ -25,6 +26,7 @@ import type { AppliedAlert, IncidentService } from '../incidents/service.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { type AlertBatch, decodeBatch } from './batch.ts';
+import { classifyFailure, type DeadLetterReason, nextStep } from './failures.ts';
 import type { PartitionOwner } from './leases.ts';
 import type { Partition } from './partitions.ts';
 
@@ -114,6 +116,17 @@ export interface ConsumerDeps {
   caughtUp?: () => Promise<boolean>;
   /** Resolves once NATS has everything this replica sent (the acknowledgements before a give-back). */
   flush?: () => Promise<void>;
+  /** Where messages that cannot be applied go (without it, they are retried for ever). */
+  deadLetters?: DeadLetters;
+}
+
+/** A tenant's messages of a batch that could not be applied, and why. */
+export interface TenantFailure {
+  tenant: string;
+  msgs: JsMsg[];
+  /** Alerts in each message (same order). */
+  alerts: number[];
+  error: unknown;
 }
 
 type Mode = 'run' | 'release' | 'lost';
@@ -264,6 +277,39 @@ class PartitionWorker {
     }
   }
 
+  /**
+   * What failed is retried here before anything later of the partition, so its tenants stay in order: for as
+   * long as the failure is transient (NATS unreachable a moment, conflicts), a bounded number of times when
+   * it is not (router/pipeline/failures.ts); then those messages are dead-lettered and the partition moves
+   * on. Given back meanwhile, what is still failing goes back for redelivery.
+   */
+  private async retry(first: TenantFailure[]): Promise<void> {
+    const attempts = new Map<string, number>();
+    for (let failures = first; failures.length > 0; ) {
+      if (this.mode !== 'run') {
+        for (const f of failures) for (const m of f.msgs) m.nak();
+        return;
+      }
+      const again: JsMsg[] = [];
+      let wait = 0;
+      for (const f of failures) {
+        const attempt = (attempts.get(f.tenant) ?? 0) + 1;
+        attempts.set(f.tenant, attempt);
+        const step = nextStep(classifyFailure(f.error), attempt);
+        if ('deadLetter' in step && (await this.owner.deadLetter(f, step.deadLetter, attempt))) continue;
+        again.push(...f.msgs);
+        wait = Math.max(wait, 'retryInMs' in step ? step.retryInMs : 1_000);
+      }
+      if (again.length === 0) return;
+      const progress = setInterval(() => {
+        for (const m of again) m.working();
+      }, PARTITION_ACK_WAIT_MS / 2);
+      await this.sleep(wait);
+      clearInterval(progress);
+      failures = await this.owner.applyBatch(again.sort((a, b) => a.seq - b.seq));
+    }
+  }
+
   /** A partition of an earlier layout with nothing left: its consumer is deleted, the partition is done. */
   private async drainedAway(consumer: Consumer): Promise<void> {
     try {
@@ -300,26 +346,13 @@ class PartitionWorker {
       }
       const batch = this.queue.splice(0, batchLength(this.queue, turn.size, turn.bytes));
       this.room?.();
-      // What failed (NATS unreachable a moment, too many conflicts) is retried here before anything later of
-      // the partition, so its tenants stay in order; given back meanwhile, it goes back for redelivery.
-      let failed: JsMsg[];
+      let failures: TenantFailure[];
       try {
-        failed = await this.owner.applyBatch(batch);
+        failures = await this.owner.applyBatch(batch);
       } finally {
         turn.done();
       }
-      for (let attempt = 0; failed.length > 0; attempt++) {
-        if (this.mode !== 'run') {
-          for (const m of failed) m.nak();
-          break;
-        }
-        const progress = setInterval(() => {
-          for (const m of failed) m.working();
-        }, PARTITION_ACK_WAIT_MS / 2);
-        await this.sleep(Math.min(250 * 2 ** attempt, 5_000));
-        clearInterval(progress);
-        failed = await this.owner.applyBatch(failed);
-      }
+      await this.retry(failures);
     }
     // Lost: what was fetched but not applied goes back for redelivery (to whoever holds the partition now).
     for (const m of this.queue.splice(0)) m.nak();
@@ -404,28 +437,74 @@ export class AlertConsumer implements PartitionOwner {
   }
 
   /**
-   * Applies one partition's batch: per tenant, tenants side by side. Acknowledges what was applied and
-   * returns the messages of tenants whose alerts could not be (unacknowledged, to be retried).
+   * Moves a tenant's failing messages to the dead-letter stream and acknowledges them, so the partition
+   * moves on. False when that is not possible now (no dead-letter stream, or storing failed): retry them.
    */
-  async applyBatch(msgs: JsMsg[]): Promise<JsMsg[]> {
-    const failed: JsMsg[] = [];
-    const byTenant = new Map<string, { msgs: JsMsg[]; alerts: Alert[]; receivedAt: number[] }>();
+  async deadLetter(f: TenantFailure, reason: DeadLetterReason, attempts: number): Promise<boolean> {
+    const dl = this.d.deadLetters;
+    if (!dl) return false;
+    const error = (f.error as Error)?.message ?? String(f.error);
+    try {
+      for (const [i, m] of f.msgs.entries()) {
+        const alerts = f.alerts[i] ?? 0;
+        const at = this.d.clock();
+        const seq = await dl.put({
+          tenant: f.tenant,
+          reason,
+          error,
+          subject: m.subject,
+          streamSeq: m.seq,
+          alerts,
+          payload: m.data,
+          at,
+        });
+        m.ack();
+        this.d.metrics.alertsDeadLettered.inc({ tenant: f.tenant, reason }, alerts);
+        this.d.log.error(
+          { tenant: f.tenant, reason, err: f.error, attempts, alerts, alertsSeq: m.seq, deadLetterSeq: seq },
+          `alerts of ${f.tenant} cannot be applied; moved them to the dead-letter stream so the partition moves on. ` +
+            `Fix the cause (docs/runbooks.md "Dead-lettered alerts"), then POST /api/v1/deadletters/${seq}/retry ` +
+            `(or DELETE it to discard them)`,
+        );
+      }
+      return true;
+    } catch (e) {
+      this.d.log.warn({ err: e, tenant: f.tenant }, 'storing alerts in the dead-letter stream failed; retrying them');
+      return false;
+    }
+  }
+
+  /**
+   * Applies one partition's batch: per tenant, tenants side by side. Acknowledges what was applied and
+   * returns, per tenant, the messages whose alerts could not be (unacknowledged, to be retried) and why.
+   */
+  async applyBatch(msgs: JsMsg[]): Promise<TenantFailure[]> {
+    const failed: TenantFailure[] = [];
+    const byTenant = new Map<string, { msgs: JsMsg[]; counts: number[]; alerts: Alert[]; receivedAt: number[] }>();
     for (const m of msgs) {
       let batch: AlertBatch;
       try {
         batch = decodeBatch(m.data);
       } catch (e) {
-        // Only ingest writes here; an undecodable message is a bug. Keep it in the stream for inspection.
-        this.d.log.error({ err: e, seq: m.seq }, 'undecodable message in the alerts stream; terminating its delivery');
-        m.term();
+        // Only ingest writes here; an undecodable message is a bug. Kept as a dead letter for inspection.
+        const tenant = m.subject.slice(m.subject.lastIndexOf('.') + 1) || 'unknown';
+        const f = { tenant, msgs: [m], alerts: [0], error: e };
+        if (!(await this.deadLetter(f, 'invalid', 1))) {
+          this.d.log.error(
+            { err: e, seq: m.seq },
+            'undecodable message in the alerts stream; terminating its delivery',
+          );
+          m.term();
+        }
         continue;
       }
       let t = byTenant.get(batch.tenant);
       if (!t) {
-        t = { msgs: [], alerts: [], receivedAt: [] };
+        t = { msgs: [], counts: [], alerts: [], receivedAt: [] };
         byTenant.set(batch.tenant, t);
       }
       t.msgs.push(m);
+      t.counts.push(batch.alerts.length);
       t.receivedAt.push(Date.parse(batch.receivedAt));
       for (const draft of batch.alerts) t.alerts.push({ ...draft, tenant: batch.tenant, receivedAt: batch.receivedAt });
     }
@@ -448,14 +527,14 @@ export class AlertConsumer implements PartitionOwner {
             for (const r of t.receivedAt) this.d.metrics.processingLag.observe((now - r) / 1000);
             for (const m of t.msgs) m.ack();
           } catch (e) {
-            this.d.log.warn({ err: e, tenant: name, messages: t.msgs.length }, 'applying alerts failed; retrying them');
-            failed.push(...t.msgs);
+            this.d.log.warn({ err: e, tenant: name, messages: t.msgs.length }, 'applying alerts failed');
+            failed.push({ tenant: name, msgs: t.msgs, alerts: t.counts, error: e });
           }
         }),
       );
     } finally {
       clearInterval(progress);
     }
-    return failed.sort((a, b) => a.seq - b.seq);
+    return failed;
   }
 }

@@ -21,9 +21,10 @@ import { ROOT, toolPath } from '../harness/tools.ts';
 
 /**
  * SPEC §4 metrics this scenario cannot produce: the operator (not scraped here) exports reconcile errors
- * (test/integration/operator.test.ts checks them). Panels and rules using them must parse.
+ * (test/integration/operator.test.ts checks them), and a healthy router dead-letters nothing
+ * (test/integration/poison.test.ts checks that). Panels and rules using them must parse.
  */
-const PENDING = ['switchboard_reconcile_errors_total'];
+const PENDING = ['switchboard_reconcile_errors_total', 'switchboard_alerts_dead_lettered_total'];
 /** Grafana's `${datasource}` reference, spelled without a template literal. */
 const DS_VAR = '$' + '{datasource}';
 const RULES_FILE = join(ROOT, 'deploy', 'prometheus', 'switchboard-rules.yaml');
