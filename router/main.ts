@@ -7,6 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ackRouter } from './api/ack.ts';
 import { createRequestListener } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
+import { BacklogProbe } from './api/backlog.ts';
 import type { ApiContext } from './api/context.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
 import { IngestLoad } from './api/ingest-load.ts';
@@ -158,6 +159,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   holder.onChange((s) => suppression.setConfig(s.config));
   incidents.useSuppression(suppression, createSuppressedCounter(metrics.registry));
 
+  const backlogProbe = new BacklogProbe(jsm, log);
   let started = false;
   const ctx: ApiContext = {
     bus,
@@ -165,6 +167,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     config: holder,
     tokens,
     limiter: new TenantRateLimiter(),
+    backlog: () => backlogProbe.current(),
     store,
     events,
     incidents,
