@@ -137,7 +137,6 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
   );
   const retryAfter = ctx.backlog ? backPressure(ctx.backlog(), ctx.maxBacklog ?? MAX_BACKLOG) : 0;
   if (retryAfter > 0) {
-    ctx.metrics.alertsRejected.inc({ source, reason: 'backlog' }, result.alerts.length);
     throw new RateLimitError(
       'the router has more accepted alerts than it can apply right now; nothing was recorded, retry later',
       retryAfter,
