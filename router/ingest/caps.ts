@@ -19,30 +19,31 @@ export interface CappedFields {
   truncated?: string[];
 }
 
+/** Room a truncation marker may take past a byte budget (`… [truncated N bytes, sha256 <16 hex>]`). */
+const MARKER_ROOM = 64;
+
 /**
- * The most UTF-8 bytes an alert's capped fields can take: 64 labels of a 256-character name and a
- * 1,024-character value (a cut one ends with its marker and hash, within the length), 16 KiB of
- * annotations plus their names, a 1,024-character summary and a 4,096-character note, each character
- * at most 3 bytes in UTF-8 (4 for a surrogate pair, which is 2 characters).
+ * The most UTF-8 bytes an alert's capped fields can take: 64 label names of 256 characters and 64 annotation
+ * names, each at most 3 bytes a character in UTF-8; the two 8 KiB value budgets, each value possibly with
+ * a marker past it; a 1,024-character summary and a 4,096-character note.
  */
 export const MAX_CAPPED_BYTES =
   3 *
-    (INGEST_LIMITS.maxLabelsPerAlert * (INGEST_LIMITS.maxLabelNameLength + INGEST_LIMITS.maxLabelValueLength) +
-      INGEST_LIMITS.maxAnnotationsPerAlert * INGEST_LIMITS.maxLabelNameLength +
+    (2 * INGEST_LIMITS.maxLabelsPerAlert * INGEST_LIMITS.maxLabelNameLength +
       INGEST_LIMITS.maxSummaryLength +
       INGEST_LIMITS.maxAnnotationValueLength) +
+  INGEST_LIMITS.maxLabelValueBytes +
   INGEST_LIMITS.maxAnnotationBytes +
-  // Annotation markers may each add a little past the byte budget.
-  INGEST_LIMITS.maxAnnotationsPerAlert * 48;
+  2 * INGEST_LIMITS.maxLabelsPerAlert * MARKER_ROOM;
 
 /**
- * A label value over the cap is cut with the first 16 hex digits of its SHA-256 in the marker: labels are
- * identity (dedupe, grouping, silences), and two long values sharing a prefix must stay two alerts.
+ * A label value over `max` characters is cut with the first 16 hex digits of its SHA-256 in the marker:
+ * labels are identity (dedupe, grouping, silences), and two long values sharing a prefix must stay two alerts.
  */
-export function capLabelValue(value: string): string {
-  if (value.length <= INGEST_LIMITS.maxLabelValueLength) return value;
+export function capLabelValue(value: string, max: number = INGEST_LIMITS.maxLabelValueLength): string {
+  if (value.length <= max) return value;
   const hash = createHash('sha256').update(value).digest('hex').slice(0, 16);
-  return truncateText(value, INGEST_LIMITS.maxLabelValueLength, `sha256 ${hash}`);
+  return truncateText(value, max, `sha256 ${hash}`);
 }
 
 /**
@@ -72,11 +73,20 @@ export function capAlert<T extends CappedFields>(alert: T): T {
   return out;
 }
 
+/** Each value cut to the per-value cap, then all of them to the total budget in name order (as annotations). */
 function capLabels(labels: Record<string, string>, cut: Set<string>): Record<string, string> {
   let out: Record<string, string> | null = null;
-  for (const [name, value] of Object.entries(labels)) {
+  let budget: number = INGEST_LIMITS.maxLabelValueBytes;
+  for (const name of Object.keys(labels).sort()) {
+    const value = labels[name] as string;
     if (TRUNCATED_SUFFIX.test(value)) cut.add(`labels.${name}`);
-    const capped = capLabelValue(value);
+    let capped = capLabelValue(value);
+    let bytes = Buffer.byteLength(capped);
+    if (bytes > budget) {
+      capped = capLabelValue(value, Math.max(0, Math.floor(budget / 3)));
+      bytes = Buffer.byteLength(capped);
+    }
+    budget = Math.max(0, budget - bytes);
     if (capped === value) continue;
     cut.add(`labels.${name}`);
     out ??= copy(labels);

@@ -16,8 +16,10 @@ export const INGEST_LIMITS = {
   maxLabelValueLength: 1024,
   /** Longer annotation values are truncated. */
   maxAnnotationValueLength: 4096,
+  /** All label values of one alert together, in UTF-8 bytes; later ones (by name) are cut first. */
+  maxLabelValueBytes: 8192,
   /** All annotation values of one alert together, in UTF-8 bytes; later ones (by name) are cut first. */
-  maxAnnotationBytes: 16_384,
+  maxAnnotationBytes: 8192,
   /** Longer summaries are truncated: they end up in SMS, chat titles and e-mail subjects. */
   maxSummaryLength: 1024,
   maxFingerprintLength: 256,

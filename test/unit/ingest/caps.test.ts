@@ -38,7 +38,7 @@ describe('capAlert', () => {
       }),
     );
     const total = Object.values(out.annotations).reduce((n, v) => n + Buffer.byteLength(v), 0);
-    assert.ok(total <= INGEST_LIMITS.maxAnnotationBytes + 6 * 48, `total ${total}`);
+    assert.ok(total <= INGEST_LIMITS.maxAnnotationBytes + 6 * 64, `total ${total}`);
     assert.equal(out.annotations['a']?.length, INGEST_LIMITS.maxAnnotationValueLength);
     assert.equal(out.annotations['b'], 'b'.repeat(4_000), 'within both caps');
     assert.match(out.annotations['e'] ?? '', MARKER);
@@ -56,6 +56,17 @@ describe('capAlert', () => {
     const out = capAlert(alert({ labels: { alertname: 'X', blob: `${prefix}a` } }));
     assert.equal(out.labels['blob'], a);
     assert.deepEqual(out.truncated, ['labels.blob']);
+  });
+
+  it('cuts label values to their total budget, each cut one keeping its hash', () => {
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) labels[`l${i.toString().padStart(2, '0')}`] = `${i}`.repeat(1_000);
+    const out = capAlert(alert({ labels }));
+    const total = Object.values(out.labels).reduce((n, v) => n + Buffer.byteLength(v), 0);
+    assert.ok(total <= INGEST_LIMITS.maxLabelValueBytes + 12 * 64, `total ${total}`);
+    assert.equal(out.labels['l00'], labels['l00'], 'the first names keep their values');
+    assert.match(out.labels['l11'] ?? '', /sha256 [0-9a-f]{16}\]$/);
+    assert.ok(out.truncated?.includes('labels.l11'));
   });
 
   it('lists fields a parser or an older version already cut (they carry the marker)', () => {
