@@ -129,12 +129,6 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
     }
   }
 
-  const limits = snapshot.config.tenants;
-  const admission = ctx.limiter.decide(
-    new Map([...byTenant].map(([tenant, drafts]) => [tenant, drafts.length])),
-    (tenant) => limits[tenant]?.limits.alertsPerMinute ?? null,
-    now,
-  );
   const retryAfter = ctx.backlog ? backPressure(ctx.backlog(), ctx.maxBacklog ?? MAX_BACKLOG) : 0;
   if (retryAfter > 0) {
     throw new RateLimitError(
@@ -167,15 +161,20 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
     throw new UnavailableError('NATS did not confirm the alerts were stored; retry later', 5, { cause: e });
   }
 
-  // Tokens are taken only now that every tenant's alerts are stored: a request refused for one takes none.
-  admission.commit();
+  // Tokens are taken only now that every tenant's alerts are stored: a request refused takes none.
+  const limits = snapshot.config.tenants;
+  const over = ctx.limiter.take(
+    new Map([...byTenant].map(([tenant, drafts]) => [tenant, drafts.length])),
+    (tenant) => limits[tenant]?.limits.alertsPerMinute ?? null,
+    now,
+  );
   let accepted = 0;
   for (const [tenant, drafts] of byTenant) {
     ctx.metrics.alertsReceived.inc({ tenant, source }, drafts.length);
     countTruncations(ctx, tenant, drafts);
     accepted += drafts.length;
   }
-  const overLimit = overLimitReport(admission.over);
+  const overLimit = [...over].map(([tenant, alerts]) => ({ tenant, alerts }));
   for (const { tenant, alerts } of overLimit) {
     ctx.metrics.alertsOverLimit.inc({ tenant }, alerts);
     ctx.log.warn({ req: req.id, tenant, overLimit: alerts }, 'alerts over the tenant limit accepted (storm mode)');
@@ -199,15 +198,17 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
 /** Unapplied alerts messages (about one per request) above which ingest answers 429. */
 export const MAX_BACKLOG = 20_000;
 
-/** Tenants whose alerts went over their limit in this request, for the answer and the metric. */
-function overLimitReport(over: ReadonlyMap<string, number>): { tenant: string; alerts: number }[] {
-  return [...over].filter(([, n]) => n > 0).map(([tenant, alerts]) => ({ tenant, alerts }));
-}
-
-/** Counts the fields the parser cut to the limits (docs/api.md), per field. */
+/**
+ * Counts the fields cut to the caps (docs/api.md) by kind: `summary`, `labels`, `annotations`, `note`. Not
+ * by name: label and annotation names are the sender's, and a metric label per name would be unbounded.
+ */
 function countTruncations(ctx: ApiContext, tenant: string, drafts: readonly AlertDraft[]): void {
-  for (const d of drafts)
-    for (const field of d.truncated ?? []) ctx.metrics.alertFieldsTruncated.inc({ tenant, field });
+  for (const d of drafts) {
+    for (const path of d.truncated ?? []) {
+      const dot = path.indexOf('.');
+      ctx.metrics.alertFieldsTruncated.inc({ tenant, field: dot < 0 ? path : path.slice(0, dot) });
+    }
+  }
 }
 
 /** Room for a message's headers (Nats-Msg-Id), which count towards the server's max_payload. */

@@ -15,7 +15,7 @@ export interface Bucket {
 }
 
 export interface Admission {
-  /** The tenant's bucket after taking the alerts (store it only once every tenant of the request passed). */
+  /** The tenant's bucket after taking the alerts. */
   bucket: Bucket;
   /** Alerts of the request within the limit. */
   within: number;
@@ -37,38 +37,30 @@ export function admit(bucket: Bucket | null, perMinute: number, n: number, now: 
   return { bucket: { tokens: tokens - within, at: Math.max(now, start.at) }, within, over: n - within };
 }
 
-/** A request's alerts per tenant, as admitted: `over` per tenant (0 for tenants without a limit). */
-export type RequestAdmission = Map<string, number>;
-
 export class TenantRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   /**
-   * Admits a request's alerts, `counts` per tenant with each tenant's `perMinute` (null: no limit). The
-   * decisions are all made first and the buckets updated only after, together (`commit`), so a
-   * multi-tenant request (shared token) that fails for one tenant takes no tokens from the others.
+   * Takes a stored request's alerts, `counts` per tenant with each tenant's `perMinute` (null: no limit),
+   * and returns how many of each tenant's were over its limit. Called once the request is stored, so a
+   * request that failed (back-pressure, NATS down) takes no tokens, and a multi-tenant request (shared
+   * token) takes every tenant's together, after all passed; synchronous, so concurrent requests each see
+   * the tokens the other took.
    */
-  decide(
+  take(
     counts: ReadonlyMap<string, number>,
     perMinuteOf: (tenant: string) => number | null,
     now: number,
-  ): { over: RequestAdmission; commit: () => void } {
-    const over: RequestAdmission = new Map();
-    const next = new Map<string, Bucket>();
+  ): Map<string, number> {
+    const over = new Map<string, number>();
     for (const [tenant, n] of counts) {
       const perMinute = perMinuteOf(tenant);
-      if (perMinute === null) {
-        over.set(tenant, 0);
-        continue;
-      }
+      if (perMinute === null) continue;
       const a = admit(this.buckets.get(tenant) ?? null, perMinute, n, now);
-      over.set(tenant, a.over);
-      next.set(tenant, a.bucket);
+      this.buckets.set(tenant, a.bucket);
+      if (a.over > 0) over.set(tenant, a.over);
     }
-    const commit = () => {
-      for (const [t, b] of next) this.buckets.set(t, b);
-    };
-    return { over, commit };
+    return over;
   }
 }
 

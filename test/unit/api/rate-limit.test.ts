@@ -27,29 +27,24 @@ describe('admit (limits.alertsPerMinute)', () => {
 });
 
 describe('TenantRateLimiter', () => {
-  it('takes no tokens until the request commits: a request refused later (429, NATS down) costs nothing', () => {
+  it('takes every tenant of a request together and reports only what is over a limit', () => {
     const limiter = new TenantRateLimiter();
     const perMinute = (t: string) => (t === 'acme' ? 10 : null);
-    const first = limiter.decide(
-      new Map([
-        ['acme', 10],
-        ['globex', 5],
-      ]),
-      perMinute,
-      T0,
-    );
     assert.deepEqual(
-      [...first.over],
       [
-        ['acme', 0],
-        ['globex', 0],
+        ...limiter.take(
+          new Map([
+            ['acme', 8],
+            ['globex', 500],
+          ]),
+          perMinute,
+          T0,
+        ),
       ],
+      [],
     );
-    // not committed: the next decision sees a full bucket
-    const again = limiter.decide(new Map([['acme', 10]]), perMinute, T0);
-    assert.equal(again.over.get('acme'), 0);
-    again.commit();
-    assert.equal(limiter.decide(new Map([['acme', 4]]), perMinute, T0).over.get('acme'), 4);
+    assert.deepEqual([...limiter.take(new Map([['acme', 5]]), perMinute, T0)], [['acme', 3]]);
+    assert.deepEqual([...limiter.take(new Map([['acme', 1]]), perMinute, T0 + 6_000)], [], 'one token refilled');
   });
 });
 
