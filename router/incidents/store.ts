@@ -51,16 +51,16 @@ function cachedValue(c: CacheEntry): unknown {
 }
 
 /**
- * An alert state's text within the ingest caps (router/ingest/caps.ts), or null when it is already: a
- * state an older version stored over the caps is cut as it is loaded, so memory per alert stays bounded
- * after a restart. Text of at most CAP_FREE characters cannot break a cap (the smallest is 1,024), so
- * only longer text, or text that carries a truncation marker (for its `truncated` list), is parsed.
+ * An alert state's text within the ingest caps (router/ingest/caps.ts), with the state when it had to be
+ * parsed: a state an older version stored over the caps is cut as it is loaded, so memory per alert stays
+ * bounded after a restart. Text of at most CAP_FREE characters cannot break a cap (the smallest is 1,024),
+ * so only longer text, or text that carries a truncation marker (for its `truncated` list), is parsed.
  */
-function capStateText(text: string): { text: string; state: AlertState } | null {
-  if (text.length <= CAP_FREE && !text.includes('… [truncated ')) return null;
+function capStateText(text: string): { text: string; state: AlertState | null } {
+  if (text.length <= CAP_FREE && !text.includes('… [truncated ')) return { text, state: null };
   const state = JSON.parse(text) as AlertState;
   const capped = capAlert(state);
-  return capped === state ? null : { text: JSON.stringify(capped), state: capped };
+  return capped === state ? { text, state } : { text: JSON.stringify(capped), state: capped };
 }
 
 const CAP_FREE = 1024;
@@ -133,9 +133,9 @@ export class IncidentStore {
       this.cache.set(key, { revision, value: membership });
     } else if (key.startsWith('a.')) {
       const capped = capStateText(text);
-      this.cache.set(key, { revision, packed: packText(capped?.text ?? text) });
+      this.cache.set(key, { revision, packed: packText(capped.text) });
       if (this.alertStateListeners.length > 0) {
-        const state = capped?.state ?? (JSON.parse(text) as AlertState);
+        const state = capped.state ?? (JSON.parse(capped.text) as AlertState);
         const tenant = key.slice(2, key.lastIndexOf('.'));
         for (const l of this.alertStateListeners) l(tenant, state);
       }

@@ -52,6 +52,7 @@ export function capLabelValue(value: string, max: number = INGEST_LIMITS.maxLabe
  * needed cutting and nothing was marked, so the common case allocates nothing.
  */
 export function capAlert<T extends CappedFields>(alert: T): T {
+  if (clearlyWithinCaps(alert)) return alert;
   const cut = new Set(alert.truncated ?? []);
   const capText = (field: string, value: string, max: number): string => {
     const out = truncateText(value, max);
@@ -74,6 +75,35 @@ export function capAlert<T extends CappedFields>(alert: T): T {
 }
 
 /** Each value cut to the per-value cap, then all of them to the total budget in name order (as annotations). */
+/**
+ * A cheap test that an alert needs nothing cut or listed, which nearly every alert passes: no value over
+ * its length cap, none that could end with a marker (`]`), and the values' lengths three times over (a
+ * character is at most 3 bytes) within the byte budgets. An alert that fails it is looked at properly.
+ */
+function clearlyWithinCaps(alert: CappedFields): boolean {
+  if (alert.truncated !== undefined) return false;
+  if (!shortText(alert.summary, INGEST_LIMITS.maxSummaryLength)) return false;
+  if (alert.note !== undefined && !shortText(alert.note, INGEST_LIMITS.maxAnnotationValueLength)) return false;
+  return (
+    shortValues(alert.labels, INGEST_LIMITS.maxLabelValueLength, INGEST_LIMITS.maxLabelValueBytes) &&
+    shortValues(alert.annotations, INGEST_LIMITS.maxAnnotationValueLength, INGEST_LIMITS.maxAnnotationBytes)
+  );
+}
+
+function shortText(text: string, max: number): boolean {
+  return text.length <= max && !text.endsWith(']');
+}
+
+function shortValues(record: Record<string, string>, max: number, budget: number): boolean {
+  let chars = 0;
+  for (const name in record) {
+    const value = record[name] as string;
+    if (!shortText(value, max)) return false;
+    chars += value.length;
+  }
+  return chars * 3 <= budget;
+}
+
 function capLabels(labels: Record<string, string>, cut: Set<string>): Record<string, string> {
   let out: Record<string, string> | null = null;
   let budget: number = INGEST_LIMITS.maxLabelValueBytes;
