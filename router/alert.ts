@@ -23,6 +23,8 @@ export interface AlertDraft {
   acknowledgedBy?: string;
   /** Free text the source sent with an update (Zabbix update message). */
   note?: string;
+  /** Fields cut to the ingest caps (router/ingest/caps.ts): `summary`, `labels.<name>`, `annotations.<name>`, `note`. */
+  truncated?: string[];
 }
 
 export interface Alert extends AlertDraft {

@@ -7,6 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ackRouter } from './api/ack.ts';
 import { createRequestListener } from './api/app.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
+import { BacklogProbe } from './api/backlog.ts';
 import type { ApiContext } from './api/context.ts';
 import { deadLettersRouter } from './api/deadletters.ts';
 import { heartbeatsRouter } from './api/heartbeats.ts';
@@ -162,6 +163,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   holder.onChange((s) => suppression.setConfig(s.config));
   incidents.useSuppression(suppression, createSuppressedCounter(metrics.registry));
 
+  const backlogProbe = new BacklogProbe(jsm, log);
   let started = false;
   const ctx: ApiContext = {
     bus,
@@ -169,6 +171,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     config: holder,
     tokens,
     limiter: new TenantRateLimiter(),
+    backlog: () => backlogProbe.current(),
     store,
     events,
     incidents,

@@ -18,6 +18,18 @@ export class Metrics {
     labelNames: ['source', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly alertsOverLimit = new Counter({
+    name: 'switchboard_alerts_over_limit_total',
+    help: "Alerts accepted over their tenant's limits.alertsPerMinute (accepted all the same; they engage storm mode).",
+    labelNames: ['tenant'] as const,
+    registers: [this.registry],
+  });
+  readonly alertFieldsTruncated = new Counter({
+    name: 'switchboard_alert_fields_truncated_total',
+    help: 'Alert fields cut to the ingest limits (docs/api.md), by tenant and field.',
+    labelNames: ['tenant', 'field'] as const,
+    registers: [this.registry],
+  });
   readonly alertsDeduplicated = new Counter({
     name: 'switchboard_alerts_deduplicated_total',
     help: 'Alerts that repeated an alert already firing.',
@@ -46,6 +58,21 @@ export class Metrics {
     name: 'switchboard_incidents_open',
     help: 'Incidents not yet resolved, by tenant, severity and status (the same on every replica: aggregate with max).',
     labelNames: ['tenant', 'severity', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly alertStatesBytes = new Gauge({
+    name: 'switchboard_alert_states_bytes',
+    help: 'Characters of alert state this replica holds in memory (packed, about one byte each for ASCII), over all alerts.',
+    registers: [this.registry],
+  });
+  readonly alertStateMaxBytes = new Gauge({
+    name: 'switchboard_alert_state_max_bytes',
+    help: 'Characters held in memory for the largest alert state (bounded by the ingest caps, docs/api.md).',
+    registers: [this.registry],
+  });
+  readonly alertStates = new Gauge({
+    name: 'switchboard_alert_states',
+    help: 'Alert states this replica holds in memory.',
     registers: [this.registry],
   });
   /** SLA measures (router/sla/breaches.ts): business time for a businessHours target, else wall time. */

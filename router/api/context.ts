@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TokenIndex } from './auth.ts';
 import type { IngestLoad } from './ingest-load.ts';
-import type { TenantRateLimiter } from './rate-limit.ts';
+import type { Backlog, TenantRateLimiter } from './rate-limit.ts';
 
 export interface ApiContext {
   bus: Bus;
@@ -18,6 +18,10 @@ export interface ApiContext {
   config: ConfigHolder;
   tokens: TokenIndex;
   limiter: TenantRateLimiter;
+  /** Alerts accepted but not yet applied (router/api/backlog.ts); absent: no back-pressure. */
+  backlog?: () => Backlog;
+  /** Unapplied alerts messages above which ingest answers 429 with an honest Retry-After. */
+  maxBacklog?: number;
   store: IncidentStore;
   events: EventLog;
   incidents: IncidentService;

@@ -31,6 +31,10 @@ function refreshGauges(ctx: ApiContext): void {
   const m = ctx.metrics;
   m.natsConnected.set(ctx.bus.connected() ? 1 : 0);
   m.configRevision.set(ctx.config.get()?.revision ?? 0);
+  const states = ctx.store.alertStatesSize();
+  m.alertStates.set(states.count);
+  m.alertStatesBytes.set(states.bytes);
+  m.alertStateMaxBytes.set(states.maxBytes);
   m.incidentsOpen.reset();
   const counts = new Map<string, number>();
   for (const i of ctx.store.incidents()) {

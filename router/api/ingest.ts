@@ -7,6 +7,7 @@ import type { AlertDraft, Source } from '../alert.ts';
 import { alertSubject } from '../bus/subjects.ts';
 import { ForbiddenError, RateLimitError, UnavailableError, UnclaimedAlertsError, ValidationError } from '../errors.ts';
 import { parseAlertmanager } from '../ingest/alertmanager.ts';
+import { capAlert } from '../ingest/caps.ts';
 import type { IngestResult } from '../ingest/common.ts';
 import { parseGeneric } from '../ingest/generic.ts';
 import { parsePrtg } from '../ingest/prtg.ts';
@@ -16,6 +17,7 @@ import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import type { IngestLoad } from './ingest-load.ts';
 import { type Answer, authenticate, sendAnswer } from './middleware.ts';
+import { backPressure } from './rate-limit.ts';
 import { assignTenants } from './tenancy.ts';
 
 export type IngestSource = Exclude<Source, 'heartbeat'>;
@@ -112,7 +114,9 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
   if (!snapshot) throw new UnavailableError('the router has no configuration loaded yet; retry shortly', 5);
 
   const now = ctx.clock();
-  const result = PARSERS[source](requireBody(req, source), new Date(now));
+  const parsed = PARSERS[source](requireBody(req, source), new Date(now));
+  // Every field within the caps before anything is stored (router/ingest/caps.ts).
+  const result = { ...parsed, alerts: parsed.alerts.map(capAlert) };
   const { byTenant, unclaimed } = assignTenants(p, result.alerts, snapshot.config);
   if (unclaimed.length > 0) {
     ctx.metrics.alertsRejected.inc({ source, reason: 'no_tenant' }, unclaimed.length);
@@ -125,19 +129,12 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
     }
   }
 
-  for (const [tenant, drafts] of byTenant) {
-    const retryAfter = ctx.limiter.take(
-      tenant,
-      snapshot.config.tenants[tenant]?.limits.alertsPerMinute ?? null,
-      drafts.length,
-      now,
+  const retryAfter = ctx.backlog ? backPressure(ctx.backlog(), ctx.maxBacklog ?? MAX_BACKLOG) : 0;
+  if (retryAfter > 0) {
+    throw new RateLimitError(
+      'the router has more accepted alerts than it can apply right now; nothing was recorded, retry later',
+      retryAfter,
     );
-    if (retryAfter > 0) {
-      throw new RateLimitError(
-        `tenant ${tenant} is over its limit of ${snapshot.config.tenants[tenant]?.limits.alertsPerMinute} alerts per minute`,
-        retryAfter,
-      );
-    }
   }
 
   if (!ctx.bus.connected()) throw new UnavailableError('NATS is unreachable; nothing was recorded, retry later', 5);
@@ -164,10 +161,23 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
     throw new UnavailableError('NATS did not confirm the alerts were stored; retry later', 5, { cause: e });
   }
 
+  // Tokens are taken only now that every tenant's alerts are stored: a request refused takes none.
+  const limits = snapshot.config.tenants;
+  const over = ctx.limiter.take(
+    new Map([...byTenant].map(([tenant, drafts]) => [tenant, drafts.length])),
+    (tenant) => limits[tenant]?.limits.alertsPerMinute ?? null,
+    now,
+  );
   let accepted = 0;
   for (const [tenant, drafts] of byTenant) {
     ctx.metrics.alertsReceived.inc({ tenant, source }, drafts.length);
+    countTruncations(ctx, tenant, drafts);
     accepted += drafts.length;
+  }
+  const overLimit = [...over].map(([tenant, alerts]) => ({ tenant, alerts }));
+  for (const { tenant, alerts } of overLimit) {
+    ctx.metrics.alertsOverLimit.inc({ tenant }, alerts);
+    ctx.log.warn({ req: req.id, tenant, overLimit: alerts }, 'alerts over the tenant limit accepted (storm mode)');
   }
   ctx.metrics.ingestDuration.observe({ source }, Number(process.hrtime.bigint() - started) / 1e9);
   return {
@@ -180,8 +190,25 @@ export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: I
         : {}),
       ...(result.truncated ? { truncated: result.truncated } : {}),
       ...(result.ignored ? { ignored: result.ignored } : {}),
+      ...(overLimit.length ? { overLimit } : {}),
     },
   };
+}
+
+/** Unapplied alerts messages (about one per request) above which ingest answers 429. */
+export const MAX_BACKLOG = 20_000;
+
+/**
+ * Counts the fields cut to the caps (docs/api.md) by kind: `summary`, `labels`, `annotations`, `note`. Not
+ * by name: label and annotation names are the sender's, and a metric label per name would be unbounded.
+ */
+function countTruncations(ctx: ApiContext, tenant: string, drafts: readonly AlertDraft[]): void {
+  for (const d of drafts) {
+    for (const path of d.truncated ?? []) {
+      const dot = path.indexOf('.');
+      ctx.metrics.alertFieldsTruncated.inc({ tenant, field: dot < 0 ? path : path.slice(0, dot) });
+    }
+  }
 }
 
 /** Room for a message's headers (Nats-Msg-Id), which count towards the server's max_payload. */

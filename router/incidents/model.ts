@@ -29,6 +29,8 @@ export interface AlertState {
   incidentId: string | null;
   /** Flapping state (router/mute/flapping.ts), updated at every status change; absent before the first. */
   flap?: FlapState;
+  /** Fields cut to the ingest caps (router/ingest/caps.ts); absent when none was. */
+  truncated?: string[];
   /** Why its current firing pages nobody (the first reason that applied when it fired); null: it pages. */
   muted?: MuteVerdict | null;
 }

@@ -4,6 +4,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { retryTransient } from '../bus/retry.ts';
+import { capAlert } from '../ingest/caps.ts';
 import type { AlertState, Incident, Membership } from './model.ts';
 import { packText, unpackText } from './packed-text.ts';
 
@@ -48,6 +49,21 @@ function cachedValue(c: CacheEntry): unknown {
   if (c.value !== undefined) return c.value;
   return JSON.parse(c.packed !== undefined ? unpackText(c.packed) : (c.text as string));
 }
+
+/**
+ * An alert state's text within the ingest caps (router/ingest/caps.ts), with the state when it had to be
+ * parsed: a state an older version stored over the caps is cut as it is loaded, so memory per alert stays
+ * bounded after a restart. Text of at most CAP_FREE characters cannot break a cap (the smallest is 1,024),
+ * so only longer text, or text that carries a truncation marker (for its `truncated` list), is parsed.
+ */
+function capStateText(text: string): { text: string; state: AlertState | null } {
+  if (text.length <= CAP_FREE && !text.includes('… [truncated ')) return { text, state: null };
+  const state = JSON.parse(text) as AlertState;
+  const capped = capAlert(state);
+  return capped === state ? { text, state } : { text: JSON.stringify(capped), state: capped };
+}
+
+const CAP_FREE = 1024;
 
 export class IncidentStore {
   private readonly cache = new Map<string, CacheEntry>();
@@ -116,9 +132,10 @@ export class IncidentStore {
     } else if (membership) {
       this.cache.set(key, { revision, value: membership });
     } else if (key.startsWith('a.')) {
-      this.cache.set(key, { revision, packed: packText(text) });
+      const capped = capStateText(text);
+      this.cache.set(key, { revision, packed: packText(capped.text) });
       if (this.alertStateListeners.length > 0) {
-        const state = JSON.parse(text) as AlertState;
+        const state = capped.state ?? (JSON.parse(capped.text) as AlertState);
         const tenant = key.slice(2, key.lastIndexOf('.'));
         for (const l of this.alertStateListeners) l(tenant, state);
       }
@@ -141,6 +158,20 @@ export class IncidentStore {
       if (!key.startsWith('a.')) continue;
       yield { tenant: key.slice(2, key.lastIndexOf('.')), state: cachedValue(c) as AlertState };
     }
+  }
+
+  /** How much alert state the cache holds (packed characters), for switchboard_alert_states_bytes. */
+  alertStatesSize(): { count: number; bytes: number; maxBytes: number } {
+    let count = 0;
+    let bytes = 0;
+    let maxBytes = 0;
+    for (const [key, c] of this.cache) {
+      if (!key.startsWith('a.') || c.packed === undefined) continue;
+      count++;
+      bytes += c.packed.length;
+      if (c.packed.length > maxBytes) maxBytes = c.packed.length;
+    }
+    return { count, bytes, maxBytes };
   }
 
   /**

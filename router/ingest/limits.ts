@@ -1,7 +1,6 @@
-// Limits every ingest parser enforces, and the label/annotation building that enforces them.
-// Labels are an alert's identity (dedupe, grouping, routing, silences), so a label that breaks a
-// limit is rejected rather than cut: truncating two different values to the same prefix would merge
-// two alerts. Prose (summary, annotation values) is truncated instead: losing its tail loses no alert.
+// Limits every ingest parser enforces, and the label/annotation building that enforces them. Counts and
+// names are schema (a 400 naming the field); sizes are truncated, never rejected, so an alert is never
+// lost for being large (router/ingest/caps.ts caps what is stored, docs/api.md has the table).
 import { ValidationError } from '../errors.ts';
 import type { NamedValue } from './common.ts';
 
@@ -13,9 +12,14 @@ export const INGEST_LIMITS = {
   /** Annotations on one alert. */
   maxAnnotationsPerAlert: 64,
   maxLabelNameLength: 256,
-  maxLabelValueLength: 4096,
+  /** Longer label values are cut, with a hash of the whole value so distinct values stay distinct (caps.ts). */
+  maxLabelValueLength: 1024,
   /** Longer annotation values are truncated. */
-  maxAnnotationValueLength: 16_384,
+  maxAnnotationValueLength: 4096,
+  /** All label values of one alert together, in UTF-8 bytes; later ones (by name) are cut first. */
+  maxLabelValueBytes: 8192,
+  /** All annotation values of one alert together, in UTF-8 bytes; later ones (by name) are cut first. */
+  maxAnnotationBytes: 8192,
   /** Longer summaries are truncated: they end up in SMS, chat titles and e-mail subjects. */
   maxSummaryLength: 1024,
   maxFingerprintLength: 256,
@@ -32,19 +36,38 @@ export const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export type NameMode = 'sanitise' | 'strict';
 
-const ELLIPSIS = '…';
-
 /**
- * Cuts `text` to at most `max` characters, marking the cut with an ellipsis. Never splits a surrogate
- * pair, so the result is always valid UTF-16 (and so valid UTF-8 once encoded).
+ * Cuts `text` to at most `max` characters, ending it with the visible marker `… [truncated N bytes]` (N:
+ * the UTF-8 bytes cut). Never splits a surrogate pair, so the result is always valid UTF-16 (and so valid
+ * UTF-8 once encoded). `tag` goes into the marker after the count (caps.ts puts a label value's hash there).
  */
-export function truncateText(text: string, max: number): string {
+export function truncateText(text: string, max: number, tag = ''): string {
   if (text.length <= max) return text;
-  let end = max - ELLIPSIS.length;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return text.slice(0, end) + ELLIPSIS;
+  // The marker's length depends on the count, which depends on the cut: at most two tries settle it.
+  let end = max;
+  for (let i = 0; i < 3; i++) {
+    const marker = truncationMarker(Buffer.byteLength(text.slice(safeEnd(text, end))), tag);
+    const next = Math.max(0, max - marker.length);
+    if (next === end) break;
+    end = next;
+  }
+  end = safeEnd(text, end);
+  return text.slice(0, end) + truncationMarker(Buffer.byteLength(text.slice(end)), tag);
 }
+
+/** `end`, or one less when it would split a surrogate pair. */
+function safeEnd(text: string, end: number): number {
+  if (end <= 0) return 0;
+  const last = text.charCodeAt(end - 1);
+  return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
+}
+
+export function truncationMarker(bytesCut: number, tag = ''): string {
+  return `… [truncated ${bytesCut} bytes${tag ? `, ${tag}` : ''}]`;
+}
+
+/** Whether a value ends with the marker truncateText writes (cut by a parser or an earlier version). */
+export const TRUNCATED_SUFFIX = /… \[truncated \d+ bytes(, [^\]]*)?\]$/;
 
 /** The summary as stored: whitespace-trimmed and capped. */
 export function capSummary(text: string): string {
@@ -114,19 +137,19 @@ export function buildLabels(entries: readonly NamedValue[], mode: NameMode, fiel
   const labels: [string, string][] = [];
   if (distinct) {
     entries.forEach((e, i) => {
-      labels.push([checkLabelValue(names[i] as string, e.value, e), e.value]);
+      labels.push([names[i] as string, e.value]);
     });
   } else {
-    const merged = new Map<string, { values: Set<string>; entry: NamedValue }>();
+    const merged = new Map<string, { values: Set<string> }>();
     entries.forEach((entry, i) => {
       const name = names[i] as string;
       const existing = merged.get(name);
       if (existing) existing.values.add(entry.value);
-      else merged.set(name, { values: new Set([entry.value]), entry });
+      else merged.set(name, { values: new Set([entry.value]) });
     });
-    for (const [name, { values, entry }] of merged) {
+    for (const [name, { values }] of merged) {
       const value = [...values].sort().join(',');
-      labels.push([checkLabelValue(name, value, entry), value]);
+      labels.push([name, value]);
     }
   }
   checkEntryCount(labels.length, INGEST_LIMITS.maxLabelsPerAlert, field, 'labels');
@@ -149,17 +172,6 @@ function allDistinct(names: readonly string[]): boolean {
     for (let j = 0; j < i; j++) if (names[i] === names[j]) return false;
   }
   return true;
-}
-
-/** The label's name when its value is within the length limit; else the error names the entry's field. */
-function checkLabelValue(name: string, value: string, entry: NamedValue): string {
-  if (value.length > INGEST_LIMITS.maxLabelValueLength) {
-    throw new ValidationError(
-      entry.field,
-      `is ${value.length} characters long; at most ${INGEST_LIMITS.maxLabelValueLength} are allowed in a label value`,
-    );
-  }
-  return name;
 }
 
 /**

@@ -23,17 +23,20 @@ import {
   saturate,
   syntheticLabels,
 } from './load.ts';
+import { type MaxSizeRun, maxSizeMemory, maxSizeSection } from './max-size.ts';
 
 const TOTAL = Number(process.env['BENCH_ALERTS'] ?? 50_000);
 const BATCH = 100;
 const CLIENTS = 2;
 /** How long both systems are left alone with the alerts before their RSS is read again. */
-const SETTLE_MS = 60_000;
+const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 60_000);
 /**
  * How long after start idle RSS is read: both runtimes first give back what starting up took (V8's
  * heap shrinks ~10 s after start, jemalloc returns freed pages after its 10 s decay).
  */
-const IDLE_MS = 20_000;
+const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 20_000);
+/** Maximum-size alerts held for the max-size memory figure (test/bench/max-size.ts). */
+const MAX_SIZE_ALERTS = Number(process.env['BENCH_MAX_SIZE_ALERTS'] ?? 50_000);
 const log = (...a: unknown[]) => console.error('bench:', ...a);
 
 function amWebhook(from: number, to: number, run: string) {
@@ -255,6 +258,14 @@ async function liveHeapPerIncident() {
 }
 
 async function main() {
+  // The max-size memory figure alone, e.g. reduced: BENCH_ONLY=max-size BENCH_MAX_SIZE_ALERTS=2000 (prints its
+  // section instead of writing docs/benchmarks.md).
+  if (process.env['BENCH_ONLY'] === 'max-size') {
+    const run = await maxSizeMemory(MAX_SIZE_ALERTS, IDLE_MS, SETTLE_MS, AM_OPTIONS);
+    log('max-size', run);
+    console.log(maxSizeSection(run));
+    return;
+  }
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -364,6 +375,10 @@ async function main() {
   const amE2e = await alertmanagerLatency(rates);
   log('alertmanager e2e', amE2e);
 
+  // 6b. Memory with maximum-size alerts (every capped field full), against Alertmanager's.
+  const maxSize = await maxSizeMemory(MAX_SIZE_ALERTS, IDLE_MS, SETTLE_MS, AM_OPTIONS);
+  log('max-size', maxSize);
+
   // 7. Scale-out: 1 vs 2 router replicas on a 3-node NATS cluster (R3).
   const cluster = await clusterScaling(TOTAL);
   log('cluster', cluster);
@@ -395,6 +410,7 @@ async function main() {
       sbE2e,
       amE2e,
       cluster,
+      maxSize,
     }),
   );
   log('wrote docs/benchmarks.md');
@@ -422,6 +438,7 @@ interface Results {
   sbE2e: LatencyRun[];
   amE2e: LatencyRun[];
   cluster: ClusterRun[];
+  maxSize: MaxSizeRun;
   amIngest: LoadResult;
   amRss: number;
   amRssIdle: number;
@@ -518,6 +535,7 @@ ${INCIDENTS.toLocaleString('en')} open incidents with their alerts, memberships 
 **${round(r.perIncident.afterMiB - r.perIncident.beforeMiB, 1)} MiB, ${r.perIncident.bytesPerIncident} bytes per incident** (heap ${r.perIncident.beforeMiB} MiB before, ${r.perIncident.afterMiB} MiB after).
 Resolved incidents leave memory after \`SWITCHBOARD_RESOLVED_RETENTION\` (default 100 days; docs/soak.md).
 
+${maxSizeSection(r.maxSize)}
 ${e2eSection(r.sbE2e, r.amE2e)}
 ${clusterSection(r.cluster, TOTAL)}`;
 }

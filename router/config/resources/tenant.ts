@@ -78,7 +78,7 @@ export const TenantSpec = Type.Object(
             Type.Integer({
               minimum: 1,
               description:
-                'Alerts accepted per minute; more are answered 429 and put the tenant into storm mode (one storm incident pages).',
+                'Alerts per minute before the tenant goes into storm mode (one storm incident pages); alerts over it are still accepted, and counted in switchboard_alerts_over_limit_total.',
             }),
           ),
           newIncidentsPerMinute: Type.Optional(

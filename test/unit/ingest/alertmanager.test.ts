@@ -146,7 +146,7 @@ describe('parseAlertmanager: summary and fingerprint', () => {
   it('truncates a long summary instead of rejecting it', () => {
     const [alert] = parseAlertmanager(withAlert({ annotations: { summary: 'x'.repeat(5000) } }), NOW).alerts;
     assert.equal(alert?.summary.length, INGEST_LIMITS.maxSummaryLength);
-    assert.ok(alert?.summary.endsWith('…'));
+    assert.match(alert?.summary ?? '', /… \[truncated \d+ bytes\]$/);
   });
 
   it('computes a stable fingerprint from the sorted labels when Alertmanager sent none', () => {
@@ -189,7 +189,6 @@ describe('parseAlertmanager: rejects malformed payloads with the field at fault'
     ['label value a number', () => withAlert({ labels: { host: 3 } }), 'alerts[0].labels.host', 'must be a string'],
     ['odd label name in path', () => withAlert({ labels: { 'a-b': null } }), 'alerts[0].labels["a-b"]', 'got null'],
     ['10k labels', () => withAlert({ labels: manyLabels(10_000) }), 'alerts[0].labels', 'has 10000 labels'],
-    ['label value too long', () => withAlert({ labels: { host: 'x'.repeat(5000) } }), 'alerts[0].labels.host', '5000'],
     [
       'annotation not a string',
       () => withAlert({ annotations: { summary: [] } }),

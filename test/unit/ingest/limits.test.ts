@@ -53,13 +53,10 @@ describe('buildLabels', () => {
     assert.deepEqual(labels, { _proto__: 'x' });
   });
 
-  it('rejects a merged value over the length limit, naming the first entry', () => {
+  it('keeps a merged value over the length limit for caps.ts to cut (a long value loses no alert)', () => {
     const half = 'v'.repeat(INGEST_LIMITS.maxLabelValueLength / 2 + 1);
-    assertRejects(
-      () => buildLabels([entry('s', `a${half}`), entry('s', `b${half}`)], 'sanitise', 'tags'),
-      'tags.s',
-      'at most 4096',
-    );
+    const labels = buildLabels([entry('s', `a${half}`), entry('s', `b${half}`)], 'sanitise', 'tags');
+    assert.equal(labels['s'], `a${half},b${half}`);
   });
 
   it('rejects more labels than allowed', () => {
@@ -69,9 +66,10 @@ describe('buildLabels', () => {
 });
 
 describe('buildAnnotations', () => {
-  it('truncates long values instead of rejecting them', () => {
+  it('truncates long values instead of rejecting them, marking the cut', () => {
     const annotations = buildAnnotations([entry('description', 'd'.repeat(20_000))], 'strict', 'annotations');
     assert.equal(annotations['description']?.length, INGEST_LIMITS.maxAnnotationValueLength);
+    assert.match(annotations['description'] ?? '', /d… \[truncated \d+ bytes\]$/);
   });
 
   it('allows names that are not label names', () => {
@@ -81,12 +79,25 @@ describe('buildAnnotations', () => {
 
 describe('truncateText', () => {
   it('keeps short text', () => assert.equal(truncateText('abc', 3), 'abc'));
-  it('marks the cut with an ellipsis within the limit', () => assert.equal(truncateText('abcdef', 4), 'abc…'));
+  it('cuts to exactly the limit, the marker counting the UTF-8 bytes cut', () => {
+    const cut = truncateText('a'.repeat(100), 50);
+    assert.equal(cut.length, 50);
+    const kept = cut.indexOf('…');
+    assert.equal(cut, `${'a'.repeat(kept)}… [truncated ${100 - kept} bytes]`);
+  });
+  it('counts bytes, not characters, of what it cut', () => {
+    const cut = truncateText(`${'a'.repeat(40)}${'é'.repeat(60)}`, 40);
+    assert.match(cut, /^a+… \[truncated \d+ bytes\]$/);
+    const kept = cut.indexOf('…');
+    assert.equal(cut, `${'a'.repeat(kept)}… [truncated ${40 - kept + 120} bytes]`);
+  });
+  it('puts a tag in the marker', () => assert.match(truncateText('x'.repeat(100), 60, 'sha256 ab'), /, sha256 ab\]$/));
   it('never splits a surrogate pair', () => {
-    const text = `ab${'😀'.repeat(3)}`;
-    const cut = truncateText(text, 5);
-    assert.equal(cut, 'ab😀…');
-    assert.ok(cut.length <= 5);
+    const text = `${'😀'.repeat(40)}`;
+    const cut = truncateText(text, 40);
+    assert.ok(cut.length <= 40);
+    assert.equal(cut.slice(0, cut.indexOf('…')), '😀'.repeat(cut.indexOf('…') / 2));
+    assert.ok(Buffer.from(cut).toString() === cut, 'valid UTF-16');
   });
 });
 
