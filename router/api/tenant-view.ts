@@ -14,13 +14,21 @@ function isOwn(tenant: string, principal: string | null | undefined): boolean {
   return typeof principal === 'string' && principal.startsWith(`tenant:${tenant}:`);
 }
 
+/** The router's own resolve when no alert fires any more (router/incidents/decide.ts resolveWhenQuiet): no person. */
+const AUTOMATIC = /all alerts resolved\)?$/;
+
+/** How `by` is shown to the tenant: its own tokens and the router's automatic actions as they are, else the MSP. */
+function shownActor(tenant: string, by: string, principal: string | undefined): string {
+  return isOwn(tenant, principal ?? by) || (principal === undefined && AUTOMATIC.test(by)) ? by : MSP_ACTOR;
+}
+
 /** The tenant's view of the incident: staff names replaced by the MSP, the escalation policy dropped. */
 export function tenantIncident<T extends Incident>(i: T): Omit<T, 'policy'> {
   const { policy: _policy, ...rest } = i;
   return {
     ...rest,
-    acknowledgedBy: i.acknowledgedBy === null || isOwn(i.tenant, i.acknowledgedBy) ? i.acknowledgedBy : MSP_ACTOR,
-    resolvedBy: i.resolvedBy === null || isOwn(i.tenant, i.resolvedBy) ? i.resolvedBy : MSP_ACTOR,
+    acknowledgedBy: i.acknowledgedBy === null ? null : shownActor(i.tenant, i.acknowledgedBy, undefined),
+    resolvedBy: i.resolvedBy === null ? null : shownActor(i.tenant, i.resolvedBy, undefined),
   };
 }
 
@@ -40,8 +48,7 @@ export function tenantTimeline(tenant: string, events: readonly IncidentEvent[])
       continue;
     }
     const { principal, by, ...rest } = e;
-    const own = isOwn(tenant, principal);
-    out.push({ ...rest, ...(by !== undefined ? { by: own ? by : MSP_ACTOR } : {}) } as IncidentEvent);
+    out.push({ ...rest, ...(by !== undefined ? { by: shownActor(tenant, by, principal) } : {}) } as IncidentEvent);
   }
   return out;
 }

@@ -83,5 +83,12 @@ describe('tenant view', () => {
     assert.ok(!('policy' in shown));
     const own = tenantIncident({ ...i, acknowledgedBy: 'tenant:acme:responder' });
     assert.equal(own.acknowledgedBy, 'tenant:acme:responder');
+    const auto = tenantIncident({ ...i, resolvedBy: 'alertmanager (all alerts resolved)' });
+    assert.equal(auto.resolvedBy, 'alertmanager (all alerts resolved)');
+    // A name that only ends like the router's own text, but was sent by the admin, is still staff.
+    const [posed] = tenantTimeline('acme', [
+      { ...base, type: 'incident.resolved', by: 'tom (all alerts resolved)', principal: 'admin' },
+    ] as IncidentEvent[]);
+    assert.equal(posed?.by, MSP_ACTOR);
   });
 });
