@@ -57,7 +57,7 @@ export function decide(p: Principal, action: Action, tenant?: string): Decision 
     const also = needed === 'viewer' ? ' (or a responder token)' : '';
     return {
       allowed: false,
-      error: `${action} needs a ${needed} token${also} or the admin token; this is ${article(kind)} ${kind} token`,
+      error: `${action} needs ${article(needed)} ${needed} token${also} or the admin token; this is ${article(kind)} ${kind} token`,
     };
   }
   if (tenant !== undefined && 'tenant' in p && p.tenant !== tenant) {

@@ -49,6 +49,10 @@ describe('token scopes', () => {
       allowed: false,
       error: 'incidents.act needs a responder token or the admin token; this is an ingest token',
     });
+    assert.deepEqual(decide({ kind: 'viewer', tenant: 'acme' }, 'alerts.send'), {
+      allowed: false,
+      error: 'alerts.send needs an ingest token or the admin token; this is a viewer token',
+    });
   });
 
   it('principal names recorded on events', () => {
