@@ -66,14 +66,22 @@ export class TokenIndex {
     this.entries = entries;
   }
 
-  /** The principal of a token, or null. Visits every entry whatever matches. */
+  /**
+   * The principal of a token, or null. Visits every entry whatever matches. A token that matches two
+   * entries is refused: the config refuses equal tenant tokens, but the admin and shared tokens come from
+   * the environment, and a tenant token equal to one of them must not open everything.
+   */
   resolve(token: string): Principal | null {
     const d = sha256(token);
     let found: Principal | null = null;
+    let matches = 0;
     for (const e of this.entries) {
-      if (timingSafeEqual(e.digest, d) && found === null) found = e.principal;
+      if (timingSafeEqual(e.digest, d)) {
+        matches++;
+        found ??= e.principal;
+      }
     }
-    return found;
+    return matches === 1 ? found : null;
   }
 }
 

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Principal } from '../../../router/api/auth.ts';
-import { principalName } from '../../../router/api/auth.ts';
+import { principalName, TokenIndex } from '../../../router/api/auth.ts';
 import { ACTIONS, type Action, decide } from '../../../router/api/scopes.ts';
+import { sha256 } from '../../../router/config/compile/tenant.ts';
+import type { RouterConfig } from '../../../router/config/compiled.ts';
 
 const PRINCIPALS: Record<string, Principal> = {
   admin: { kind: 'admin' },
@@ -59,5 +61,24 @@ describe('token scopes', () => {
     assert.equal(principalName({ kind: 'admin' }), 'admin');
     assert.equal(principalName({ kind: 'tenant', tenant: 'acme' }), 'tenant:acme:ingest');
     assert.equal(principalName({ kind: 'responder', tenant: 'acme' }), 'tenant:acme:responder');
+  });
+
+  it('a tenant token equal to the admin token (set in the environment) opens nothing', () => {
+    const tenant = (ingest: string) => ({
+      name: 'acme',
+      ingestTokenSha256: sha256(ingest),
+      responderTokenSha256: sha256('acme-responder'),
+      statusPage: { viewerTokenSha256: null },
+    });
+    const index = new TokenIndex({
+      adminTokenSha256: Buffer.from(sha256('admin-secret'), 'hex'),
+      sharedTokenSha256: null,
+    });
+    index.rebuild({ tenants: { acme: tenant('admin-secret') } } as unknown as RouterConfig);
+    assert.equal(index.resolve('admin-secret'), null);
+    assert.deepEqual(index.resolve('acme-responder'), { kind: 'responder', tenant: 'acme' });
+    index.rebuild({ tenants: { acme: tenant('acme-ingest') } } as unknown as RouterConfig);
+    assert.deepEqual(index.resolve('admin-secret'), { kind: 'admin' });
+    assert.deepEqual(index.resolve('acme-ingest'), { kind: 'tenant', tenant: 'acme' });
   });
 });
