@@ -201,7 +201,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       heartbeatsRouter(ctx, heartbeats),
       ackRouter(ctx, {
         signingKey,
-        acknowledge: (tenant, id, by) => ctx.incidents.manual(tenant, id, { kind: 'acknowledge', by }),
+        acknowledge: (tenant, id, by, principal) =>
+          ctx.incidents.manual(tenant, id, { kind: 'acknowledge', by, principal }),
       }),
       oncallRouter(ctx),
       deadLettersRouter(ctx, deadLetters),

@@ -22,7 +22,13 @@ export interface AckContext {
 export interface AckRouterOptions {
   signingKey: string;
   /** Acknowledges the incident (e.g. `ctx.incidents.manual(tenant, id, {kind: 'acknowledge', by})`). */
-  acknowledge: (tenant: string, incidentId: string, by: string) => Promise<Incident | { error: string }>;
+  acknowledge: (
+    tenant: string,
+    incidentId: string,
+    by: string,
+    /** The principal recorded on the event: `ack-link:responder/<ns>/<name>` (or `ack-link` unaddressed). */
+    principal: string,
+  ) => Promise<Incident | { error: string }>;
 }
 
 function page(res: Response, status: number, heading: string, body: string, tone: 'ok' | 'warn' | 'error' | 'ask') {
@@ -130,7 +136,8 @@ export function ackRouter(ctx: AckContext, opts: AckRouterOptions): Router {
     if (!found) return;
     const { incident: i, payload } = found;
     if (i.status !== 'triggered') return settledPage(res, i);
-    const out = await opts.acknowledge(i.tenant, i.id, actor(payload));
+    const principal = payload.responder ? `ack-link:responder/${payload.responder}` : 'ack-link';
+    const out = await opts.acknowledge(i.tenant, i.id, actor(payload), principal);
     if ('error' in out) {
       page(res, 409, 'Could not acknowledge', `<p>${escapeHtml(out.error)}</p>`, 'error');
       return;

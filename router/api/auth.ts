@@ -1,4 +1,5 @@
-// Who is calling: the admin, a tenant (ingest token), a tenant's status-page viewer, or a shared source.
+// Who is calling: the admin, a tenant's ingest, responder or viewer token, or a shared source.
+// What each may do is decided in router/api/scopes.ts.
 // Tokens are compared as SHA-256 digests with timingSafeEqual against every candidate, so the time
 // taken does not depend on which token (or how much of one) matched.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -6,9 +7,11 @@ import type { RouterConfig } from '../config/compiled.ts';
 
 export type Principal =
   | { kind: 'admin' }
-  /** A tenant's ingest token: ingests into, and reads, that tenant only. */
+  /** A tenant's ingest token: sends alerts and heartbeat pings of that tenant, nothing else. */
   | { kind: 'tenant'; tenant: string }
-  /** A tenant's status-page viewer token: reads that tenant's status page only. */
+  /** A tenant's responder token: reads and acts on that tenant's incidents, manages its silences. */
+  | { kind: 'responder'; tenant: string }
+  /** A tenant's viewer token: reads that tenant's status page and SLA reports. */
   | { kind: 'viewer'; tenant: string }
   /** The shared ingest token: ingests; the tenant comes from each alert's labels (Tenant spec.match). */
   | { kind: 'shared' };
@@ -48,6 +51,11 @@ export class TokenIndex {
           digest: Buffer.from(t.ingestTokenSha256, 'hex'),
           principal: { kind: 'tenant', tenant: t.name },
         });
+      if (t.responderTokenSha256)
+        entries.push({
+          digest: Buffer.from(t.responderTokenSha256, 'hex'),
+          principal: { kind: 'responder', tenant: t.name },
+        });
       if (t.statusPage.viewerTokenSha256) {
         entries.push({
           digest: Buffer.from(t.statusPage.viewerTokenSha256, 'hex'),
@@ -58,14 +66,22 @@ export class TokenIndex {
     this.entries = entries;
   }
 
-  /** The principal of a token, or null. Visits every entry whatever matches. */
+  /**
+   * The principal of a token, or null. Visits every entry whatever matches. A token that matches two
+   * entries is refused: the config refuses equal tenant tokens, but the admin and shared tokens come from
+   * the environment, and a tenant token equal to one of them must not open everything.
+   */
   resolve(token: string): Principal | null {
     const d = sha256(token);
     let found: Principal | null = null;
+    let matches = 0;
     for (const e of this.entries) {
-      if (timingSafeEqual(e.digest, d) && found === null) found = e.principal;
+      if (timingSafeEqual(e.digest, d)) {
+        matches++;
+        found ??= e.principal;
+      }
     }
-    return found;
+    return matches === 1 ? found : null;
   }
 }
 
@@ -76,7 +92,11 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? (m[1] as string) : null;
 }
 
-/** May this principal read data of `tenant` (incidents, reports, status)? */
-export function canRead(p: Principal, tenant: string): boolean {
-  return p.kind === 'admin' || ((p.kind === 'tenant' || p.kind === 'viewer') && p.tenant === tenant);
+/**
+ * The principal as recorded on events an API action writes: `admin`, `tenant:<name>:<kind>` or `shared`.
+ * (Acknowledge links record `ack-link:<responder key>`, router/api/ack.ts.)
+ */
+export function principalName(p: Principal): string {
+  if (p.kind === 'admin' || p.kind === 'shared') return p.kind;
+  return `tenant:${p.tenant}:${p.kind === 'tenant' ? 'ingest' : p.kind}`;
 }

@@ -5,17 +5,18 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { HeartbeatMonitor } from '../heartbeats/monitor.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
+import { decide } from './scopes.ts';
 
 function tenantOf(req: Request): string {
   const p = req.principal;
-  if (p?.kind === 'tenant') return p.tenant;
-  if (p?.kind === 'admin' || p?.kind === 'shared') {
-    const t = req.query['tenant'];
-    if (typeof t !== 'string' || !t)
-      throw new ValidationError('tenant', 'is required as a query parameter with this token');
-    return t;
-  }
-  throw new ForbiddenError('a status-page viewer token cannot ping heartbeats');
+  if (!p) throw new ForbiddenError('no principal');
+  const d = decide(p, 'heartbeats.ping');
+  if (!d.allowed) throw new ForbiddenError(d.error);
+  if (p.kind === 'tenant') return p.tenant;
+  const t = req.query['tenant'];
+  if (typeof t !== 'string' || !t)
+    throw new ValidationError('tenant', 'is required as a query parameter with this token');
+  return t;
 }
 
 export function heartbeatsRouter(ctx: ApiContext, monitor: HeartbeatMonitor): Router {

@@ -4,16 +4,40 @@ import { SEVERITIES } from '../alert.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AlertState, INCIDENT_STATUSES, type Incident } from '../incidents/model.ts';
 import { alertStateKey } from '../incidents/store.ts';
-import { canRead } from './auth.ts';
+import { type Principal, principalName } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
+import { type Action, decide, isTenantToken } from './scopes.ts';
+import { tenantIncident, tenantTimeline } from './tenant-view.ts';
 
 const PUBLIC_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 const MAX_PAGE = 500;
 
-/** The list view: the incident with the number of its alerts and of those firing. */
-export function summary(ctx: ApiContext, i: Incident) {
-  return { ...i, alertCount: ctx.store.membersOf(i.id).size, firingCount: ctx.store.firingCount(i.id) };
+/** The list view: the incident with the number of its alerts and of those firing (a tenant's view for its tokens). */
+export function summary(ctx: ApiContext, i: Incident, p?: Principal) {
+  const shown = p && isTenantToken(p) ? tenantIncident(i) : i;
+  return { ...shown, alertCount: ctx.store.membersOf(i.id).size, firingCount: ctx.store.firingCount(i.id) };
+}
+
+/** The principal, if it may do `action` at all (403 naming the token kind needed otherwise). */
+export function allowed(req: Request, action: Action): Principal {
+  const p = req.principal;
+  if (!p) throw new ForbiddenError('no principal');
+  const d = decide(p, action);
+  if (!d.allowed) throw new ForbiddenError(d.error);
+  return p;
+}
+
+/**
+ * Who did an API action: `by` is what is shown, `principal` the authenticated caller. Under the admin token
+ * (shared by MSP staff) the body's `by` names the person; a tenant token acts as itself (its `by` is ignored).
+ */
+export function actorOf(p: Principal, body: Record<string, unknown>, field = 'by'): { by: string; principal: string } {
+  const principal = principalName(p);
+  // A tenant's `by` is ignored, as a silence's `createdBy` (clients such as amtool always send one): it
+  // could otherwise pose as MSP staff.
+  const named = p.kind === 'admin' ? text(body, field, { required: false, max: 200 }) : undefined;
+  return { by: named ?? principal, principal };
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
@@ -68,25 +92,20 @@ export function incidentsRouter(ctx: ApiContext): Router {
   const json = express.json({ limit: 64 * 1024 });
   r.use('/api/v1/incidents', authenticate(ctx));
 
-  /** The incident if this caller may see it; 404 otherwise (also for other tenants', so ids don't leak). */
-  const visible = (req: Request): Incident => {
+  /** The incident if this caller may do `action` on it; 404 for other tenants' (so ids don't leak). */
+  const visible = (req: Request, action: Action): Incident => {
+    const p = allowed(req, action);
     const id = String(req.params['id']);
     const i = ctx.store.incident(id);
-    if (!i || !req.principal || !canRead(req.principal, i.tenant) || req.principal.kind === 'viewer') {
-      throw new NotFoundError(`incident ${id} not found`);
-    }
+    if (!i || !decide(p, action, i.tenant).allowed) throw new NotFoundError(`incident ${id} not found`);
     return i;
   };
-  const actor = (req: Request, body: Record<string, unknown>) =>
-    text(body, 'by', { required: false, max: 200 }) ??
-    (req.principal?.kind === 'admin' ? 'admin' : `token of ${(req.principal as { tenant?: string }).tenant}`);
 
   r.get('/api/v1/incidents', (req, res) => {
-    const p = req.principal;
-    if (!p || p.kind === 'viewer' || p.kind === 'shared') throw new ForbiddenError('this token cannot read incidents');
+    const p = allowed(req, 'incidents.read');
     const q = req.query;
     let tenant = typeof q['tenant'] === 'string' && q['tenant'] ? q['tenant'] : undefined;
-    if (p.kind === 'tenant') {
+    if (isTenantToken(p)) {
       if (tenant && tenant !== p.tenant) throw new ForbiddenError(`this token reads tenant ${p.tenant} only`);
       tenant = p.tenant;
     }
@@ -110,27 +129,29 @@ export function incidentsRouter(ctx: ApiContext): Router {
     matching.sort((a, b) => (a.id < b.id ? 1 : -1));
     const page = matching.slice(0, limit);
     const next = matching.length > limit ? page[page.length - 1]?.id : undefined;
-    res.json({ incidents: page.map((i) => summary(ctx, i)), ...(next ? { nextCursor: next } : {}) });
+    res.json({ incidents: page.map((i) => summary(ctx, i, p)), ...(next ? { nextCursor: next } : {}) });
   });
 
   r.get('/api/v1/incidents/:id', async (req, res) => {
-    const i = visible(req);
-    const timeline = await ctx.events.timeline(i.tenant, i.id);
-    res.json({ ...summary(ctx, i), alerts: alertsOf(ctx, i), timeline });
+    const i = visible(req, 'incidents.read');
+    const p = req.principal as Principal;
+    const all = await ctx.events.timeline(i.tenant, i.id);
+    const timeline = isTenantToken(p) ? tenantTimeline(i.tenant, all) : all;
+    res.json({ ...summary(ctx, i, p), alerts: alertsOf(ctx, i), timeline });
   });
 
   for (const kind of ['acknowledge', 'resolve'] as const) {
     r.post(`/api/v1/incidents/:id/${kind}`, json, async (req, res) => {
-      const i = visible(req);
-      const body = bodyObject(req);
-      const out = await ctx.incidents.manual(i.tenant, i.id, { kind, by: actor(req, body) });
+      const i = visible(req, 'incidents.act');
+      const p = req.principal as Principal;
+      const out = await ctx.incidents.manual(i.tenant, i.id, { kind, ...actorOf(p, bodyObject(req)) });
       if ('error' in out) throw new ConflictError(out.error);
-      res.json(summary(ctx, out));
+      res.json(summary(ctx, out, p));
     });
   }
 
   r.post('/api/v1/incidents/:id/notes', json, async (req, res) => {
-    const i = visible(req);
+    const i = visible(req, 'incidents.act');
     const body = bodyObject(req);
     const noteText = text(body, 'text', { required: true, max: 10_000 }) as string;
     const visibility =
@@ -140,7 +161,7 @@ export function incidentsRouter(ctx: ApiContext): Router {
       throw new ValidationError('status', 'is only for customer notes (visibility: customer)');
     const e = await ctx.incidents.note(i.tenant, i.id, {
       text: noteText,
-      by: actor(req, body),
+      ...actorOf(req.principal as Principal, body),
       visibility,
       ...(publicStatus ? { publicStatus } : {}),
     });

@@ -18,6 +18,7 @@ import type { ApiContext } from './context.ts';
 import type { IngestLoad } from './ingest-load.ts';
 import { type Answer, authenticate, sendAnswer } from './middleware.ts';
 import { backPressure } from './rate-limit.ts';
+import { decide } from './scopes.ts';
 import { assignTenants } from './tenancy.ts';
 
 export type IngestSource = Exclude<Source, 'heartbeat'>;
@@ -109,7 +110,9 @@ async function accept(ctx: ApiContext, source: IngestSource, req: Request, res: 
 export async function acceptAlerts(ctx: ApiContext, source: IngestSource, req: IngestRequest): Promise<Answer> {
   const started = process.hrtime.bigint();
   const p = req.principal;
-  if (!p || p.kind === 'viewer') throw new ForbiddenError('a status-page viewer token cannot send alerts');
+  if (!p) throw new ForbiddenError('no principal');
+  const allowed = decide(p, 'alerts.send');
+  if (!allowed.allowed) throw new ForbiddenError(allowed.error);
   const snapshot = ctx.config.get();
   if (!snapshot) throw new UnavailableError('the router has no configuration loaded yet; retry shortly', 5);
 

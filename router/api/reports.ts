@@ -1,17 +1,20 @@
 // SLA report (GET /api/v1/reports/sla) and postmortem draft (GET /api/v1/incidents/{id}/postmortem).
 // The report is computed from the events stream (the audit trail), not from the incidents bucket, so it is
 // exact after restarts and on every replica alike.
-// Access as for incidents: the admin, or the tenant's ingest token for its own tenant (403 for a report of
-// another tenant, 404 for another tenant's incident, so ids do not leak). Viewer tokens read status pages only.
+// Access (router/api/scopes.ts): reports need the tenant's viewer or responder token (403 for another
+// tenant's report); postmortems are incident reads (responder; 404 for another tenant's incident, so ids do
+// not leak) and are rendered from the tenant's view of the incident for tenant tokens (tenant-view.ts).
 import { type Request, Router } from 'express';
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../errors.ts';
 import { readTenantIncidents } from '../sla/events-reader.ts';
 import { renderPostmortem } from '../sla/postmortem.ts';
 import { reportCsv, slaReport } from '../sla/report.ts';
 import { reportHtml } from '../sla/report-html.ts';
-import { canRead } from './auth.ts';
+import type { Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
+import { decide, isTenantToken } from './scopes.ts';
+import { tenantIncident, tenantTimeline } from './tenant-view.ts';
 
 const MAX_PERIOD_MS = 400 * 86_400_000;
 
@@ -23,16 +26,22 @@ function instant(q: Request['query'], field: string): number {
   return ms;
 }
 
+function allowed(p: Principal | undefined, action: 'reports.read' | 'incidents.read'): Principal {
+  if (!p) throw new ForbiddenError('no principal');
+  const d = decide(p, action);
+  if (!d.allowed) throw new ForbiddenError(d.error);
+  return p;
+}
+
 export function reportsRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use('/api/v1/reports', authenticate(ctx));
 
   r.get('/api/v1/reports/sla', async (req, res) => {
-    const p = req.principal;
-    if (!p || p.kind === 'viewer' || p.kind === 'shared') throw new ForbiddenError('this token cannot read reports');
+    const p = allowed(req.principal, 'reports.read');
     const q = req.query;
     let tenant = typeof q['tenant'] === 'string' && q['tenant'] ? q['tenant'] : undefined;
-    if (p.kind === 'tenant') {
+    if (isTenantToken(p)) {
       if (tenant && tenant !== p.tenant) throw new ForbiddenError(`this token reads tenant ${p.tenant} only`);
       tenant = p.tenant;
     }
@@ -87,14 +96,16 @@ export function reportsRouter(ctx: ApiContext): Router {
   r.get('/api/v1/incidents/:id/postmortem', authenticate(ctx), async (req, res) => {
     const id = String(req.params['id']);
     const i = ctx.store.incident(id);
-    const p = req.principal;
-    if (!i || !p || p.kind === 'viewer' || !canRead(p, i.tenant)) throw new NotFoundError(`incident ${id} not found`);
+    const p = allowed(req.principal, 'incidents.read');
+    if (!i || !decide(p, 'incidents.read', i.tenant).allowed) throw new NotFoundError(`incident ${id} not found`);
     const t = ctx.config.tenant(i.tenant);
+    const timeline = await ctx.events.timeline(i.tenant, i.id);
+    const own = isTenantToken(p);
     const md = renderPostmortem({
-      incident: i,
+      incident: own ? { ...tenantIncident(i), policy: '' } : i,
       tenantName: t?.displayName ?? i.tenant,
       level: t ? ctx.config.get()?.config.serviceLevels[t.serviceLevel] : undefined,
-      timeline: await ctx.events.timeline(i.tenant, i.id),
+      timeline: own ? tenantTimeline(i.tenant, timeline) : timeline,
       alertCount: ctx.store.membersOf(i.id).size,
       now: ctx.clock(),
     });

@@ -7,9 +7,10 @@ import { formatMatcher, matches, parseMatcher } from '../config/matchers.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { isSilenceState, SILENCE_STATES, type Silence, silenceState } from '../mute/silence.ts';
 import type { SilenceStore } from '../mute/silence-store.ts';
-import type { Principal } from './auth.ts';
+import { type Principal, principalName } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
+import { decide } from './scopes.ts';
 
 const MAX_MATCHERS = 50;
 const MAX_TEXT = 10_000;
@@ -19,13 +20,13 @@ export function silenceView(s: Silence, now: number) {
   return { ...s, matchers: s.matchers.map(formatMatcher), state: silenceState(s, now) };
 }
 
-/** Admin or a tenant token; status-page viewers and the shared ingest token cannot touch silences. */
-function caller(req: Request): Exclude<Principal, { kind: 'viewer' } | { kind: 'shared' }> {
+/** Admin or a tenant's responder token (403 naming the token kind needed otherwise). */
+function caller(req: Request): Extract<Principal, { kind: 'admin' } | { kind: 'responder' }> {
   const p = req.principal;
-  if (!p || p.kind === 'viewer' || p.kind === 'shared') {
-    throw new ForbiddenError('silences need a tenant token or the admin token');
-  }
-  return p;
+  if (!p) throw new ForbiddenError('no principal');
+  const d = decide(p, 'silences.manage');
+  if (!d.allowed) throw new ForbiddenError(d.error);
+  return p as Extract<Principal, { kind: 'admin' } | { kind: 'responder' }>;
 }
 
 function bodyObject(req: Request): Record<string, unknown> {
@@ -89,7 +90,7 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
     const p = caller(req);
     const id = String(req.params['id']);
     const s = silences.get(id);
-    if (!s || (p.kind === 'tenant' && p.tenant !== s.tenant)) throw new NotFoundError(`silence ${id} not found`);
+    if (!s || (p.kind === 'responder' && p.tenant !== s.tenant)) throw new NotFoundError(`silence ${id} not found`);
     return s;
   };
 
@@ -98,7 +99,7 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
     const body = bodyObject(req);
     const now = ctx.clock();
     let tenant = body['tenant'];
-    if (p.kind === 'tenant') {
+    if (p.kind === 'responder') {
       tenant ??= p.tenant;
       if (tenant !== p.tenant) throw new ForbiddenError(`this token may silence tenant ${p.tenant} only`);
     }
@@ -115,7 +116,8 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
         matchers,
         startsAt: new Date(startsAt).toISOString(),
         endsAt: new Date(endsAt).toISOString(),
-        createdBy: requiredText(body, 'createdBy', 200),
+        // The admin token names the person (MSP staff share it); a responder token is recorded as itself.
+        createdBy: p.kind === 'admin' ? requiredText(body, 'createdBy', 200) : principalName(p),
         comment: requiredText(body, 'comment', MAX_TEXT),
       },
       now,
@@ -128,7 +130,7 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
     const p = caller(req);
     const q = req.query;
     let tenant = typeof q['tenant'] === 'string' && q['tenant'] ? q['tenant'] : undefined;
-    if (p.kind === 'tenant') {
+    if (p.kind === 'responder') {
       if (tenant && tenant !== p.tenant) throw new ForbiddenError(`this token reads tenant ${p.tenant} only`);
       tenant = p.tenant;
     }
@@ -149,7 +151,7 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
     const s = visible(req);
     const p = caller(req);
     const now = ctx.clock();
-    const by = p.kind === 'admin' ? 'admin' : `token of ${p.tenant}`;
+    const by = principalName(p);
     const expired = await silences.expire(s.id, now, by);
     if (!expired) throw new NotFoundError(`silence ${s.id} not found`);
     ctx.log.info({ tenant: s.tenant, silence: s.id, by }, 'silence expired');

@@ -1,5 +1,5 @@
 // Status pages: GET /status/{tenant} (HTML) and GET /api/v1/status/{tenant} (JSON). Readable by the admin,
-// the tenant's ingest token and its viewer token, sent as a Bearer header or, for browsers, `?token=`
+// the tenant's viewer token and its responder token (not its ingest token: router/api/scopes.ts), sent as a Bearer header or, for browsers, `?token=`
 // (resolved by the TokenIndex, in constant time). Any other valid token, and a tenant without an enabled
 // status page, get 404: a tenant never learns anything about another.
 import { type Request, type Response, Router } from 'express';
@@ -8,8 +8,9 @@ import type { AlertState } from '../incidents/model.ts';
 import { alertStateKey } from '../incidents/store.ts';
 import { statusHtml } from '../status/html.ts';
 import { type StatusIncidentInput, type StatusPage, statusPage, UPTIME_DAYS } from '../status/page.ts';
-import { bearerToken, canRead } from './auth.ts';
+import { bearerToken } from './auth.ts';
 import type { ApiContext } from './context.ts';
+import { decide } from './scopes.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -19,12 +20,13 @@ export function statusRouter(ctx: ApiContext): Router {
   const build = async (req: Request): Promise<StatusPage> => {
     const q = req.query['token'];
     const token = bearerToken(req.header('authorization')) ?? (typeof q === 'string' && q ? q : null);
-    if (!token) throw new AuthError('send Authorization: Bearer <token> or ?token= (a viewer or ingest token)');
+    if (!token) throw new AuthError('send Authorization: Bearer <token> or ?token= (a viewer token)');
     const p = ctx.tokens.resolve(token);
     if (!p) throw new AuthError('the token is not valid');
     const name = String(req.params['tenant']);
     const t = ctx.config.tenant(name);
-    if (!t?.statusPage.enabled || !canRead(p, name)) throw new NotFoundError(`status page ${name} not found`);
+    if (!t?.statusPage.enabled || !decide(p, 'status.read', name).allowed)
+      throw new NotFoundError(`status page ${name} not found`);
 
     const now = ctx.clock();
     const since = now - (UPTIME_DAYS + 1) * DAY_MS;

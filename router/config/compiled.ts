@@ -28,6 +28,8 @@ export interface TenantConfig {
   escalationPolicy: string;
   /** SHA-256 (hex) of the tenant's ingest token, if it has one. */
   ingestTokenSha256: string | null;
+  /** SHA-256 (hex) of the tenant's responder token (incidents and silences of the tenant), if it has one. */
+  responderTokenSha256: string | null;
   /** Claims alerts from shared sources; empty = claims none. */
   match: Matcher[];
   routes: { matchers: Matcher[]; escalationPolicy: string | null; severity: Severity | null }[];

@@ -252,18 +252,20 @@ export function startPaging(i: Incident, now: number, why: string): Transition {
   };
 }
 
-export type ManualAction = { kind: 'acknowledge'; by: string } | { kind: 'resolve'; by: string };
+/** `by`: who, as shown; `principal`: the authenticated caller that did it (router/api/auth.ts principalName). */
+export type ManualAction = { kind: 'acknowledge' | 'resolve'; by: string; principal?: string };
 
 /** Acknowledge or resolve by a person; an error message when the transition is not allowed. */
 export function applyManual(i: Incident, action: ManualAction, now: number): Transition | { error: string } {
   const at = new Date(now).toISOString();
+  const actor = { by: action.by, ...(action.principal ? { principal: action.principal } : {}) };
   if (i.status === 'resolved') return { error: `incident ${i.id} is already resolved` };
   if (action.kind === 'acknowledge') {
     if (i.status === 'acknowledged') return { incident: i, changed: false, events: [] };
     return {
       incident: { ...i, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: action.by, updatedAt: at },
       changed: true,
-      events: [event(i, 'incident.acknowledged', now, { by: action.by })],
+      events: [event(i, 'incident.acknowledged', now, actor)],
     };
   }
   return {
@@ -279,8 +281,8 @@ export function applyManual(i: Incident, action: ManualAction, now: number): Tra
     },
     changed: true,
     events: [
-      ...(i.acknowledgedAt ? [] : [event(i, 'incident.acknowledged', now, { by: action.by })]),
-      event(i, 'incident.resolved', now, { by: action.by }),
+      ...(i.acknowledgedAt ? [] : [event(i, 'incident.acknowledged', now, actor)]),
+      event(i, 'incident.resolved', now, actor),
     ],
   };
 }

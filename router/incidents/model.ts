@@ -102,7 +102,10 @@ export interface IncidentEvent {
   at: string;
   tenant: string;
   incidentId: string;
+  /** Who did it, as shown (a person's name under the admin token; else the principal). */
   by?: string;
+  /** API actions: the authenticated caller (`admin`, `tenant:<name>:responder`, `ack-link:<responder>`). */
+  principal?: string;
   fingerprint?: string;
   summary?: string;
   severity?: Severity;

@@ -739,12 +739,7 @@ export class IncidentService {
   async note(
     tenant: string,
     id: string,
-    note: {
-      text: string;
-      by: string;
-      visibility: 'internal' | 'customer';
-      publicStatus?: IncidentEvent['publicStatus'];
-    },
+    note: Pick<IncidentEvent, 'text' | 'by' | 'principal' | 'publicStatus'> & { visibility: 'internal' | 'customer' },
     /** Identifies the note for idempotency (a source update's delivery); random for notes people write. */
     noteId = `${this.clock().toString(36)}${Math.random().toString(36).slice(2, 10)}`,
   ): Promise<IncidentEvent> {
@@ -753,10 +748,7 @@ export class IncidentService {
       at: new Date(this.clock()).toISOString(),
       tenant,
       incidentId: id,
-      by: note.by,
-      text: note.text,
-      visibility: note.visibility,
-      ...(note.publicStatus ? { publicStatus: note.publicStatus } : {}),
+      ...note,
       noteId,
     };
     await this.events.append([e]);

@@ -91,6 +91,7 @@ function orphanTenant(name: string): TenantConfig {
     serviceLevel: '',
     escalationPolicy: '',
     ingestTokenSha256: null,
+    responderTokenSha256: null,
     match: [],
     routes: [],
     groupBy: DEFAULT_GROUP_BY,

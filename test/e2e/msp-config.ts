@@ -25,6 +25,8 @@ export const TOKENS = {
   initech: 'initech-ingest-token-change-me',
   acmeViewer: 'acme-status-viewer-token-change-me',
   globexViewer: 'globex-status-viewer-token-change-me',
+  acmeResponder: 'acme-responder-token-change-me',
+  globexResponder: 'globex-responder-token-change-me',
 } as const;
 
 /** A duration of the example, scaled down. */

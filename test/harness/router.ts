@@ -11,8 +11,12 @@ import { ROOT } from './tools.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 export const SHARED_TOKEN = 'test-shared-token';
-/** Tokens of the tenants in test/fixtures/router (see its secrets.yaml). */
+/** Ingest tokens of the tenants in test/fixtures/router (see its config.yaml): send alerts and heartbeats. */
 export const TOKENS = { acme: 'acme-token', globex: 'globex-token' } as const;
+/** Responder tokens of those tenants: read and act on their incidents, manage their silences. */
+export const RESPONDER_TOKENS = { acme: 'acme-responder-token', globex: 'globex-responder-token' } as const;
+/** acme's viewer token: its status page and SLA reports. */
+export const VIEWER_TOKEN = 'acme-viewer-token';
 
 /** A private copy of a config folder, so a test may change it. */
 export function copyConfig(from = join(ROOT, 'test/fixtures/router')): string {

@@ -24,7 +24,7 @@
 //   G4 critical api   23 Mar 13:00Z ack +5m, first update +40m (late), +1h05m, resolved +1h30m
 import assert from 'node:assert/strict';
 import { waitFor } from './ports.ts';
-import { api, TOKENS } from './router.ts';
+import { ADMIN_TOKEN, api, TOKENS } from './router.ts';
 
 export const MONTH = { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' } as const;
 export type Tenant = keyof typeof TOKENS;
@@ -41,12 +41,18 @@ export class MonthDriver {
     private readonly setNow: (ms: number) => void,
   ) {}
 
+  /** The tenant's ingest token: sends its alerts (and nothing else). */
   private client(tenant: Tenant) {
     return api(this.url(), TOKENS[tenant]);
   }
 
+  /** MSP staff (the admin token, naming the person with `by`): read and act on the tenant's incidents. */
+  private staff(_tenant: Tenant) {
+    return api(this.url(), ADMIN_TOKEN);
+  }
+
   private async incident(tenant: Tenant, name: string) {
-    return (await this.client(tenant).get(`/api/v1/incidents/${this.ids[name]}`)).body;
+    return (await this.staff(tenant).get(`/api/v1/incidents/${this.ids[name]}`)).body;
   }
 
   async open(
@@ -67,7 +73,7 @@ export class MonthDriver {
     const r = await this.client(tenant).post('/api/v1/alerts', body);
     assert.equal(r.status, 202, JSON.stringify(r.body));
     this.ids[name] = await waitFor(`incident ${name}`, async () => {
-      const l = await this.client(tenant).get(`/api/v1/incidents?tenant=${tenant}`);
+      const l = await this.staff(tenant).get(`/api/v1/incidents?tenant=${tenant}`);
       return (l.body.incidents as { id: string; title: string }[]).find((i) => i.title === o.title)?.id;
     });
   }
@@ -84,13 +90,13 @@ export class MonthDriver {
 
   async act(tenant: Tenant, name: string, kind: 'acknowledge' | 'resolve', at: string): Promise<void> {
     this.setNow(ms(at));
-    const r = await this.client(tenant).post(`/api/v1/incidents/${this.ids[name]}/${kind}`, { by: 'alice' });
+    const r = await this.staff(tenant).post(`/api/v1/incidents/${this.ids[name]}/${kind}`, { by: 'alice' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
 
   async update(tenant: Tenant, name: string, at: string, text: string, status = 'identified'): Promise<void> {
     this.setNow(ms(at));
-    const r = await this.client(tenant).post(`/api/v1/incidents/${this.ids[name]}/notes`, {
+    const r = await this.staff(tenant).post(`/api/v1/incidents/${this.ids[name]}/notes`, {
       text,
       visibility: 'customer',
       status,
@@ -100,7 +106,7 @@ export class MonthDriver {
 
   async internal(tenant: Tenant, name: string, at: string, text: string): Promise<void> {
     this.setNow(ms(at));
-    const r = await this.client(tenant).post(`/api/v1/incidents/${this.ids[name]}/notes`, {
+    const r = await this.staff(tenant).post(`/api/v1/incidents/${this.ids[name]}/notes`, {
       text,
       visibility: 'internal',
     });
@@ -113,7 +119,7 @@ export class MonthDriver {
     this.setNow(ms(at));
     // The router re-checks muted incidents when a muting ends (its wake-ups run on real time, this clock is
     // fake) and whenever a silence changes: a silence that matches nothing makes it ask now.
-    const nudge = await this.client(tenant).post('/api/v1/silences', {
+    const nudge = await this.staff(tenant).post('/api/v1/silences', {
       tenant,
       matchers: ['alertname="sla-month-recheck"'],
       endsAt: new Date(ms(at) + 60_000).toISOString(),

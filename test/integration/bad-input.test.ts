@@ -8,7 +8,7 @@ import { INGEST_LIMITS } from '../../router/ingest/limits.ts';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, api, SHARED_TOKEN, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, RESPONDER_TOKENS, SHARED_TOKEN, startTestRouter, TOKENS } from '../harness/router.ts';
 
 const MAX_BODY = 128 * 1024;
 const MAX_ALERTS = INGEST_LIMITS.maxAlertsPerRequest;
@@ -229,23 +229,33 @@ const CASES: Case[] = [
     name: 'a status-page viewer token sending alerts',
     send: post('/api/v1/alerts', { token: VIEWER_TOKEN, body: { summary: 'x' } }),
     status: 403,
-    error: /viewer token cannot send alerts/,
+    error: /alerts.send needs an ingest token or the admin token; this is a viewer token/,
   },
   {
-    name: "tenant acme's token reading globex's incident",
+    name: "tenant acme's ingest token reading an incident",
     send: (name) => call(name, 'GET', `/api/v1/incidents/${globexIncident}`),
+    status: 403,
+    error: /incidents.read needs a responder token or the admin token; this is an ingest token/,
+  },
+  {
+    name: "tenant acme's responder token reading globex's incident",
+    send: (name) => call(name, 'GET', `/api/v1/incidents/${globexIncident}`, { token: RESPONDER_TOKENS.acme }),
     status: 404,
     error: /^incident \w+ not found$/,
   },
   {
-    name: "tenant acme's token acknowledging globex's incident",
-    send: (name) => call(name, 'POST', `/api/v1/incidents/${globexIncident}/acknowledge`, { body: { by: 'mallory' } }),
+    name: "tenant acme's responder token acknowledging globex's incident",
+    send: (name) =>
+      call(name, 'POST', `/api/v1/incidents/${globexIncident}/acknowledge`, {
+        token: RESPONDER_TOKENS.acme,
+        body: { by: 'mallory' },
+      }),
     status: 404,
     error: /not found/,
   },
   {
-    name: "tenant acme's token listing ?tenant=globex",
-    send: (name) => call(name, 'GET', '/api/v1/incidents?tenant=globex'),
+    name: "tenant acme's responder token listing ?tenant=globex",
+    send: (name) => call(name, 'GET', '/api/v1/incidents?tenant=globex', { token: RESPONDER_TOKENS.acme }),
     status: 403,
     error: /this token reads tenant acme only/,
   },
@@ -253,18 +263,18 @@ const CASES: Case[] = [
     name: 'the shared ingest token listing incidents',
     send: (name) => call(name, 'GET', '/api/v1/incidents', { token: SHARED_TOKEN }),
     status: 403,
-    error: /cannot read incidents/,
+    error: /incidents.read needs a responder token/,
   },
   {
     name: 'an unknown incident status filter',
-    send: (name) => call(name, 'GET', '/api/v1/incidents?status=exploded'),
+    send: (name) => call(name, 'GET', '/api/v1/incidents?status=exploded', { token: RESPONDER_TOKENS.acme }),
     status: 400,
     error: /^status: must be one of/,
     field: 'status',
   },
   {
     name: 'a page size out of range',
-    send: (name) => call(name, 'GET', '/api/v1/incidents?limit=100000'),
+    send: (name) => call(name, 'GET', '/api/v1/incidents?limit=100000', { token: RESPONDER_TOKENS.acme }),
     status: 400,
     error: /^limit: must be an integer/,
     field: 'limit',

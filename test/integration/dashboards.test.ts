@@ -16,7 +16,15 @@ import { dashboardPanels, type PanelData, previewHtml } from '../harness/dashboa
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
 import { Prometheus } from '../harness/prometheus.ts';
-import { ADMIN_TOKEN, api, copyConfig, RouterProcess, SHARED_TOKEN, TOKENS } from '../harness/router.ts';
+import {
+  ADMIN_TOKEN,
+  api,
+  copyConfig,
+  RESPONDER_TOKENS,
+  RouterProcess,
+  SHARED_TOKEN,
+  TOKENS,
+} from '../harness/router.ts';
 import { ROOT, toolPath } from '../harness/tools.ts';
 
 /**
@@ -226,8 +234,8 @@ spec:
       severity: 'warning',
       labels: { alertname: 'MemLow', instance: 'app01' },
     };
-    // A silence, and an alert it mutes.
-    const silence = await acme.post('/api/v1/silences', {
+    // A silence (acme's responder manages silences), and an alert it mutes.
+    const silence = await api(router.url, RESPONDER_TOKENS.acme).post('/api/v1/silences', {
       matchers: ['alertname="Backup"'],
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),
       createdBy: 'jane',

@@ -29,7 +29,7 @@ import { type Body, bodyOf, contentType, encoding, overLimit, type Source } from
 import { hostileString, nastyString, trickyString } from '../fuzz/values.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, copyConfig, SHARED_TOKEN, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, copyConfig, RESPONDER_TOKENS, SHARED_TOKEN, startTestRouter, TOKENS } from '../harness/router.ts';
 
 /** The router's default --max-body: the limit production runs with. */
 const MAX_BODY = 4 * 1024 * 1024;
@@ -195,7 +195,7 @@ async function seed(tenant: Tenant): Promise<Secrets> {
   assert.equal(note.status, 201, note.text);
   const silence = await client.send({
     path: '/api/v1/silences',
-    headers: { ...authHeader(TOKENS[tenant]), 'content-type': 'application/json' },
+    headers: { ...authHeader(RESPONDER_TOKENS[tenant]), 'content-type': 'application/json' },
     body: JSON.stringify({
       matchers: [`alertname="${tag}-never"`],
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -207,11 +207,14 @@ async function seed(tenant: Tenant): Promise<Secrets> {
   return { tenant, tag, incidentIds, silenceId: silence.json.id, internalNote };
 }
 
-/** What a caller must never read: the other tenant's secrets, and internal notes for a viewer. */
+/**
+ * What a caller must never read: the other tenant's secrets, and internal notes for tenant tokens (the
+ * acme/globex callers read with their responder tokens; docs/api.md#what-a-tenants-tokens-see).
+ */
 function forbiddenFor(caller: Caller): string[] {
   const other = (t: Tenant) => [secrets[t].tag, ...secrets[t].incidentIds, secrets[t].silenceId];
-  if (caller === 'acme') return other('globex');
-  if (caller === 'globex') return other('acme');
+  if (caller === 'acme') return [...other('globex'), secrets.acme.internalNote];
+  if (caller === 'globex') return [...other('acme'), secrets.globex.internalNote];
   if (caller === 'viewer') return [...other('globex'), secrets.acme.internalNote, secrets.acme.silenceId];
   return [...other('acme'), ...other('globex')];
 }
@@ -701,9 +704,10 @@ function idPool(): fc.Arbitrary<string> {
   );
 }
 
+/** The read APIs' callers: a tenant reads with its responder token (its ingest token only sends alerts). */
 const TOKEN_OF: Record<Caller, string | null> = {
-  acme: TOKENS.acme,
-  globex: TOKENS.globex,
+  acme: RESPONDER_TOKENS.acme,
+  globex: RESPONDER_TOKENS.globex,
   viewer: VIEWER_TOKEN,
   shared: SHARED_TOKEN,
   admin: ADMIN_TOKEN,
@@ -857,7 +861,7 @@ describe("tenant tokens on the read APIs: never another tenant's data", () => {
         const r = await client.send({
           method: 'GET',
           path: `/api/v1/incidents?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-          headers: authHeader(TOKENS[t]),
+          headers: authHeader(RESPONDER_TOKENS[t]),
         });
         assert.equal(r.status, 200, r.text);
         assertNoLeak(t, '', r, `${t} lists its incidents`);
@@ -865,13 +869,17 @@ describe("tenant tokens on the read APIs: never another tenant's data", () => {
         cursor = r.json.nextCursor ?? '';
         pages++;
       } while (cursor && pages < 100);
-      const silences = await client.send({ method: 'GET', path: '/api/v1/silences', headers: authHeader(TOKENS[t]) });
+      const silences = await client.send({
+        method: 'GET',
+        path: '/api/v1/silences',
+        headers: authHeader(RESPONDER_TOKENS[t]),
+      });
       assert.equal(silences.status, 200);
       assertNoLeak(t, '', silences, `${t} lists its silences`);
       for (const s of silences.json.silences) assert.equal(s.tenant, t);
       for (const id of secrets[other].incidentIds) {
         for (const path of [`/api/v1/incidents/${id}`, `/api/v1/incidents/${id}/postmortem`]) {
-          const r = await client.send({ method: 'GET', path, headers: authHeader(TOKENS[t]) });
+          const r = await client.send({ method: 'GET', path, headers: authHeader(RESPONDER_TOKENS[t]) });
           assert.equal(r.status, 404, `${t} reading ${path}: ${r.text.slice(0, 200)}`);
         }
       }

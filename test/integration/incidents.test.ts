@@ -5,18 +5,21 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, api, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, RESPONDER_TOKENS, startTestRouter, TOKENS } from '../harness/router.ts';
 
 let nats: NatsServer;
 let router: RunningRouter;
 let admin: ReturnType<typeof api>;
+/** acme's ingest token sends its alerts; its responder token reads and acts on its incidents. */
 let acme: ReturnType<typeof api>;
+let responder: ReturnType<typeof api>;
 
 before(async () => {
   nats = await NatsServer.start();
   router = await startTestRouter(nats.url);
   admin = api(router.url, ADMIN_TOKEN);
   acme = api(router.url, TOKENS.acme);
+  responder = api(router.url, RESPONDER_TOKENS.acme);
 });
 after(async () => {
   await router?.stop();
@@ -59,7 +62,7 @@ describe('incident lifecycle', () => {
     };
     assert.equal(web01.alertCount, 2);
     assert.equal(web01.severity, 'critical');
-    const detail = await acme.get(`/api/v1/incidents/${web01.id}`);
+    const detail = await responder.get(`/api/v1/incidents/${web01.id}`);
     assert.equal(detail.body.alerts.length, 2);
     assert.deepEqual(
       detail.body.timeline.map((e: { type: string }) => e.type),
@@ -79,11 +82,14 @@ describe('incident lifecycle', () => {
     });
     const id = (first as unknown as { id: string }).id;
     await acme.post('/api/v1/alerts', [{ ...x, status: 'resolved' }]);
-    await waitFor('one alert resolved', async () => (await acme.get(`/api/v1/incidents/${id}`)).body.firingCount === 1);
-    assert.equal((await acme.get(`/api/v1/incidents/${id}`)).body.status, 'triggered');
+    await waitFor(
+      'one alert resolved',
+      async () => (await responder.get(`/api/v1/incidents/${id}`)).body.firingCount === 1,
+    );
+    assert.equal((await responder.get(`/api/v1/incidents/${id}`)).body.status, 'triggered');
     await acme.post('/api/v1/alerts', [{ ...y, status: 'resolved' }]);
     const resolved = await waitFor('resolved', async () => {
-      const d = await acme.get(`/api/v1/incidents/${id}`);
+      const d = await responder.get(`/api/v1/incidents/${id}`);
       return d.body.status === 'resolved' && d.body;
     });
     assert.match(resolved.resolvedBy, /all alerts resolved/);
@@ -103,17 +109,18 @@ describe('incident lifecycle', () => {
       return l.length === 1 && l;
     });
     const id = (inc as unknown as { id: string }).id;
-    const ack = await acme.post(`/api/v1/incidents/${id}/acknowledge`, { by: 'alice' });
+    // A tenant token acts as itself: its `by` is not taken as a name (it could pose as MSP staff).
+    const ack = await responder.post(`/api/v1/incidents/${id}/acknowledge`, { by: 'alice' });
     assert.equal(ack.status, 200);
     assert.equal(ack.body.status, 'acknowledged');
-    assert.equal(ack.body.acknowledgedBy, 'alice');
-    const note = await acme.post(`/api/v1/incidents/${id}/notes`, {
+    assert.equal(ack.body.acknowledgedBy, 'tenant:acme:responder');
+    const note = await responder.post(`/api/v1/incidents/${id}/notes`, {
       text: 'Investigating the firewall',
       visibility: 'customer',
       status: 'investigating',
     });
     assert.equal(note.status, 201);
-    const badNote = await acme.post(`/api/v1/incidents/${id}/notes`, { text: 'x', visibility: 'public' });
+    const badNote = await responder.post(`/api/v1/incidents/${id}/notes`, { text: 'x', visibility: 'public' });
     assert.equal(badNote.status, 400);
     assert.equal(badNote.body.details.field, 'visibility');
     const res = await admin.post(`/api/v1/incidents/${id}/resolve`, { by: 'bob' });
@@ -121,7 +128,7 @@ describe('incident lifecycle', () => {
     assert.equal(res.body.resolvedBy, 'bob');
     const again = await admin.post(`/api/v1/incidents/${id}/acknowledge`, { by: 'carol' });
     assert.equal(again.status, 409);
-    const d = await acme.get(`/api/v1/incidents/${id}`);
+    const d = await admin.get(`/api/v1/incidents/${id}`);
     assert.deepEqual(
       d.body.timeline.map((e: { type: string }) => e.type),
       ['incident.opened', 'alert.firing', 'incident.acknowledged', 'incident.note', 'incident.resolved'],
@@ -148,7 +155,7 @@ describe('incident lifecycle', () => {
     const seen: string[] = [];
     let cursor = '';
     for (let page = 0; page < 10; page++) {
-      const r = await acme.get(`/api/v1/incidents?status=triggered&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const r = await responder.get(`/api/v1/incidents?status=triggered&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.status, 200);
       seen.push(...r.body.incidents.map((i: { id: string }) => i.id));
       if (!r.body.nextCursor) break;
@@ -157,8 +164,8 @@ describe('incident lifecycle', () => {
     assert.equal(new Set(seen).size, seen.length, 'no incident on two pages');
     assert.deepEqual([...seen].sort().reverse(), seen, 'newest first');
     assert.ok(seen.length >= 7);
-    assert.equal((await acme.get('/api/v1/incidents?status=bogus')).status, 400);
-    assert.equal((await acme.get('/api/v1/incidents?limit=0')).status, 400);
+    assert.equal((await responder.get('/api/v1/incidents?status=bogus')).status, 400);
+    assert.equal((await responder.get('/api/v1/incidents?limit=0')).status, 400);
   });
 
   it("scopes every read to the token's tenant", async () => {
@@ -168,12 +175,12 @@ describe('incident lifecycle', () => {
       'globex incident',
       async () => (await admin.get('/api/v1/incidents?tenant=globex')).body.incidents.length > 0,
     );
-    const mine = await acme.get('/api/v1/incidents?limit=500');
+    const mine = await responder.get('/api/v1/incidents?limit=500');
     assert.ok(mine.body.incidents.every((i: { tenant: string }) => i.tenant === 'acme'));
     const theirs = (await admin.get('/api/v1/incidents?tenant=globex')).body.incidents[0];
-    assert.equal((await acme.get(`/api/v1/incidents/${theirs.id}`)).status, 404);
-    assert.equal((await acme.post(`/api/v1/incidents/${theirs.id}/acknowledge`, {})).status, 404);
-    assert.equal((await acme.get('/api/v1/incidents?tenant=globex')).status, 403);
+    assert.equal((await responder.get(`/api/v1/incidents/${theirs.id}`)).status, 404);
+    assert.equal((await responder.post(`/api/v1/incidents/${theirs.id}/acknowledge`, {})).status, 404);
+    assert.equal((await responder.get('/api/v1/incidents?tenant=globex')).status, 403);
   });
 
   it('reports readiness and SPEC metrics', async () => {

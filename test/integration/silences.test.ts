@@ -15,7 +15,7 @@ import type { RunningRouter } from '../../router/main.ts';
 import { SilenceMuter } from '../../router/mute/silence.ts';
 import { openSilencesBucket, SilenceStore } from '../../router/mute/silence-store.ts';
 import { NatsServer } from '../harness/nats.ts';
-import { ADMIN_TOKEN, api, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, RESPONDER_TOKENS, startTestRouter, TOKENS } from '../harness/router.ts';
 
 const log = pino({ level: 'silent' });
 const HOUR = 3_600_000;
@@ -37,16 +37,18 @@ async function serve(s: SilenceStore): Promise<Server> {
   return srv;
 }
 
+let base = '';
 before(async () => {
   nats = await NatsServer.start();
   router = await startTestRouter(nats.url);
   store = new SilenceStore(await openSilencesBucket(router.ctx.bus.nc), log);
   await store.start();
   server = await serve(store);
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   admin = api(base, ADMIN_TOKEN);
-  acme = api(base, TOKENS.acme);
-  globex = api(base, TOKENS.globex);
+  // Silences are managed with a tenant's responder token (its ingest token only sends alerts).
+  acme = api(base, RESPONDER_TOKENS.acme);
+  globex = api(base, RESPONDER_TOKENS.globex);
 });
 after(async () => {
   store?.stop();
@@ -76,7 +78,15 @@ describe('silences API', () => {
     assert.equal(r.body.state, 'active');
     assert.deepEqual(r.body.matchers, ['alertname="DiskFull"', 'instance=~"db0[1-3]"']);
     assert.equal(r.body.expiredBy, null);
+    // The author is the token, not the body's createdBy (only the admin token names a person).
+    assert.equal(r.body.createdBy, 'tenant:acme:responder');
     acmeId = r.body.id;
+  });
+
+  it("a tenant's ingest token cannot manage silences: 403 naming the responder token", async () => {
+    const r = await api(base, TOKENS.acme).post('/api/v1/silences', body());
+    assert.equal(r.status, 403);
+    assert.match(r.body.error, /needs a responder token/);
   });
 
   it('a tenant token cannot silence another tenant; the admin can', async () => {
@@ -139,7 +149,7 @@ describe('silences API', () => {
     const r = await acme.call('DELETE', `/api/v1/silences/${acmeId}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.state, 'expired');
-    assert.equal(r.body.expiredBy, 'token of acme');
+    assert.equal(r.body.expiredBy, 'tenant:acme:responder');
     assert.ok(Date.parse(r.body.endsAt) <= Date.now());
     const again = await acme.call('DELETE', `/api/v1/silences/${acmeId}`);
     assert.equal(again.status, 200);
@@ -159,7 +169,7 @@ describe('silences API', () => {
       const reopened = new SilenceStore(await openSilencesBucket(bus.nc), log);
       await reopened.start();
       const expired = reopened.get(acmeId);
-      assert.equal(expired?.expiredBy, 'token of acme', 'the expired silence is kept');
+      assert.equal(expired?.expiredBy, 'tenant:acme:responder', 'the expired silence is kept');
       assert.equal(reopened.get(globexId)?.tenant, 'globex');
 
       // What the pipeline does with the snapshot: the pending globex silence mutes once it starts.

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, api, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, RESPONDER_TOKENS, startTestRouter, TOKENS, VIEWER_TOKEN } from '../harness/router.ts';
 
 const B = Date.parse('2026-03-02T09:00:00Z');
 const MIN = 60_000;
@@ -13,13 +13,16 @@ let now = B - 6 * 60 * MIN;
 let nats: NatsServer;
 let router: RunningRouter;
 let admin: ReturnType<typeof api>;
+/** acme's ingest token sends alerts; its viewer token reads reports; MSP staff (admin, by: alice) act. */
 let acme: ReturnType<typeof api>;
+let viewer: ReturnType<typeof api>;
 
 before(async () => {
   nats = await NatsServer.start();
   router = await startTestRouter(nats.url, { clock: () => now });
   admin = api(router.url, ADMIN_TOKEN);
   acme = api(router.url, TOKENS.acme);
+  viewer = api(router.url, VIEWER_TOKEN);
 });
 after(async () => {
   await router?.stop();
@@ -44,7 +47,7 @@ async function open(name: string, severity: string, detectS: number): Promise<st
 }
 async function act(id: string, kind: 'acknowledge' | 'resolve', at: number) {
   now = at;
-  const r = await acme.post(`/api/v1/incidents/${id}/${kind}`, { by: 'alice' });
+  const r = await admin.post(`/api/v1/incidents/${id}/${kind}`, { by: 'alice' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
 }
 
@@ -70,7 +73,7 @@ describe('SLA report over the API', () => {
   const query = `tenant=acme&from=${new Date(B).toISOString()}&to=${new Date(B + 12 * 60 * MIN).toISOString()}`;
 
   it('JSON: figures, breach and the change against the previous period', async () => {
-    const r = await acme.get(`/api/v1/reports/sla?${query}`);
+    const r = await viewer.get(`/api/v1/reports/sla?${query}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const cur = r.body.current;
     assert.equal(cur.incidents, 2);
@@ -96,28 +99,31 @@ describe('SLA report over the API', () => {
   });
 
   it('CSV and HTML', async () => {
-    const csv = await acme.get(`/api/v1/reports/sla?${query}&format=csv`);
+    const csv = await viewer.get(`/api/v1/reports/sla?${query}&format=csv`);
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
     const lines = (csv.body as string).split('\r\n');
     assert.ok(lines[1]?.startsWith(`${a},critical,`));
     assert.ok(lines[2]?.startsWith(`${c},high,`) && lines[2].includes(',breached,met,900,,'), lines[2]);
     assert.ok(lines.includes('mtta_mean_seconds,1650,300,1350'));
-    const html = await acme.get(`/api/v1/reports/sla?${query}&format=html`);
+    const html = await viewer.get(`/api/v1/reports/sla?${query}&format=html`);
     assert.equal(html.status, 200);
     assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(html.body, /Executive summary[\s\S]*<svg[\s\S]*Technical detail/);
     assert.match(html.body, /50%/);
   });
 
-  it('tenant tokens read their own tenant only', async () => {
-    assert.equal((await acme.get(`/api/v1/reports/sla?${query.replace('acme', 'globex')}`)).status, 403);
+  it('tenant viewer and responder tokens read their own tenant only; the ingest token none', async () => {
+    assert.equal((await viewer.get(`/api/v1/reports/sla?${query.replace('acme', 'globex')}`)).status, 403);
     assert.equal((await api(router.url, TOKENS.globex).get(`/api/v1/reports/sla?${query}`)).status, 403);
-    assert.equal((await api(router.url, 'acme-viewer-token').get(`/api/v1/reports/sla?${query}`)).status, 403);
+    assert.equal((await api(router.url, RESPONDER_TOKENS.acme).get(`/api/v1/reports/sla?${query}`)).status, 200);
+    const byIngest = await acme.get(`/api/v1/reports/sla?${query}`);
+    assert.equal(byIngest.status, 403);
+    assert.match(byIngest.body.error, /needs a viewer token/);
     assert.equal((await api(router.url, 'nope').get(`/api/v1/reports/sla?${query}`)).status, 401);
     assert.equal((await admin.get(`/api/v1/reports/sla?${query}&format=pdf`)).status, 400);
     assert.equal((await admin.get(`/api/v1/reports/sla?${query}`)).body.current.incidents, 2);
-    assert.equal((await api(router.url, TOKENS.globex).get(`/api/v1/incidents/${a}/postmortem`)).status, 404);
+    assert.equal((await api(router.url, RESPONDER_TOKENS.globex).get(`/api/v1/incidents/${a}/postmortem`)).status, 404);
   });
 
   it('histograms and the postmortem draft', async () => {
@@ -125,12 +131,16 @@ describe('SLA report over the API', () => {
     assert.match(text, /switchboard_time_to_acknowledge_seconds_sum\{tenant="acme",severity="high"\} 2700\n/);
     assert.match(text, /switchboard_time_to_acknowledge_seconds_count\{tenant="acme",severity="critical"\} 2\n/);
     assert.match(text, /switchboard_time_to_resolve_seconds_sum\{tenant="acme",severity="critical"\} 5400\n/);
-    const pm = await acme.get(`/api/v1/incidents/${c}/postmortem`);
+    const pm = await admin.get(`/api/v1/incidents/${c}/postmortem`);
     assert.equal(pm.status, 200);
     assert.match(pm.headers.get('content-type') ?? '', /^text\/markdown/);
     assert.match(pm.body, /## Timeline/);
     assert.match(pm.body, /\| 2026-03-02T10:45:00.000Z \| Acknowledged by alice \|/);
     assert.match(pm.body, /SLA respond target \| missed/);
     assert.match(pm.body, /## Action items/);
+    // The customer's responder gets the same draft without the staff member's name.
+    const own = await api(router.url, RESPONDER_TOKENS.acme).get(`/api/v1/incidents/${c}/postmortem`);
+    assert.match(own.body, /\| 2026-03-02T10:45:00.000Z \| Acknowledged by MSP \|/);
+    assert.ok(!own.body.includes('alice'));
   });
 });

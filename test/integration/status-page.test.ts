@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, api, copyConfig, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, copyConfig, RESPONDER_TOKENS, startTestRouter, TOKENS } from '../harness/router.ts';
 import { ROOT } from '../harness/tools.ts';
 
 const VIEWER = 'acme-viewer-token';
@@ -35,10 +35,14 @@ describe('status page', () => {
     });
     assert.equal(r.status, 202);
     id = await waitFor('incident', async () => {
-      const l = await acme.get('/api/v1/incidents?tenant=acme');
+      const l = await api(router.url, RESPONDER_TOKENS.acme).get('/api/v1/incidents?tenant=acme');
       return (l.body.incidents as { id: string }[])[0]?.id;
     });
-    await waitFor('firing', async () => (await acme.get(`/api/v1/incidents/${id}`)).body.alerts?.length === 1);
+    await waitFor(
+      'firing',
+      async () =>
+        (await api(router.url, RESPONDER_TOKENS.acme).get(`/api/v1/incidents/${id}`)).body.alerts?.length === 1,
+    );
     const p = await api(router.url, VIEWER).get('/api/v1/status/acme');
     assert.equal(p.status, 200, JSON.stringify(p.body));
     const state = Object.fromEntries(
@@ -50,13 +54,13 @@ describe('status page', () => {
   });
 
   it('shows customer notes, never internal ones', async () => {
-    const n1 = await acme.post(`/api/v1/incidents/${id}/notes`, {
+    const n1 = await api(router.url, RESPONDER_TOKENS.acme).post(`/api/v1/incidents/${id}/notes`, {
       text: 'We are restoring the shop',
       visibility: 'customer',
       status: 'identified',
     });
     assert.equal(n1.status, 201, JSON.stringify(n1.body));
-    const n2 = await acme.post(`/api/v1/incidents/${id}/notes`, {
+    const n2 = await api(router.url, RESPONDER_TOKENS.acme).post(`/api/v1/incidents/${id}/notes`, {
       text: 'lb1 ssh key rotated',
       visibility: 'internal',
     });
@@ -98,7 +102,9 @@ describe('status page', () => {
     assert.equal((await api(router.url, '').get('/status/acme')).status, 401);
     assert.equal((await api(router.url, 'nope').get('/status/acme')).status, 401);
     assert.equal((await globex.get('/api/v1/status/globex')).status, 404);
-    // The viewer token reads the status page only.
-    assert.equal((await api(router.url, VIEWER).get(`/api/v1/incidents/${id}`)).status, 404);
+    // The ingest token sends alerts only: it does not open the status page either.
+    assert.equal((await api(router.url, TOKENS.acme).get('/api/v1/status/acme')).status, 404);
+    // The viewer token reads the status page and reports, not incidents: 403 naming the responder token.
+    assert.equal((await api(router.url, VIEWER).get(`/api/v1/incidents/${id}`)).status, 403);
   });
 });

@@ -143,8 +143,9 @@ describe('suppression', () => {
 
   let silenceId: string;
   it('a silence is tenant-scoped and survives a router restart; expiring it pages the alert still firing', async () => {
-    const acme = api(router.url, 'acme-token');
-    const globex = api(router.url, 'globex-token');
+    // Silences are managed with the tenants' responder tokens.
+    const acme = api(router.url, 'acme-responder-token');
+    const globex = api(router.url, 'globex-responder-token');
     const created = await acme.post('/api/v1/silences', {
       matchers: ['alertname="Silenced"'],
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -210,7 +211,7 @@ describe('suppression', () => {
   });
 
   it('a silence created while an incident pages pauses its escalation; expiring it pages the step that came due', async () => {
-    const paused = api(router.url, 'paused-token');
+    const paused = api(router.url, 'paused-responder-token');
     const summary = summaryOf('Paused', 'p1');
     await send('paused', 'Paused', 'p1');
     await waitForPage(summary);
@@ -229,7 +230,7 @@ describe('suppression', () => {
   });
 
   it('resolved while muted: the incident resolves, nothing pages', async () => {
-    const acme = api(router.url, 'acme-token');
+    const acme = api(router.url, 'acme-responder-token');
     const created = await acme.post('/api/v1/silences', {
       matchers: ['alertname="BriefBlip"'],
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),

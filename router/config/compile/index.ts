@@ -160,6 +160,7 @@ export function compile(resources: readonly Resource[], options: CompileOptions 
     }),
   );
   const tenants: Record<string, TenantConfig> = {};
+  /** Token digest -> the field that holds it (`Tenant "acme" spec.ingestTokenSecretRef`). */
   const tokenOwners = new Map<string, string>();
   for (const r of of<TenantSpec>('Tenant')) {
     const t = compileTenant(ctx, r);
@@ -172,17 +173,12 @@ export function compile(resources: readonly Resource[], options: CompileOptions 
       );
       continue;
     }
-    for (const digest of [t.ingestTokenSha256, t.statusPage.viewerTokenSha256]) {
-      if (digest === null) continue;
+    for (const { field, digest } of tenantTokens(t)) {
       const owner = tokenOwners.get(digest);
-      if (owner && owner !== t.name) {
-        ctx.error(
-          r,
-          'spec.ingestTokenSecretRef',
-          `uses the same token as Tenant "${owner}"; every tenant needs its own token`,
-        );
-      }
-      tokenOwners.set(digest, t.name);
+      const here = `Tenant "${t.name}" ${field}`;
+      // Two equal tokens would be one principal with two scopes (or tenants): the first one wins, silently.
+      if (owner) ctx.error(r, field, `uses the same token as ${owner}; every token must be different`);
+      else tokenOwners.set(digest, here);
     }
     tenants[t.name] = t;
   }
@@ -209,4 +205,14 @@ export function compile(resources: readonly Resource[], options: CompileOptions 
     ignored,
     warnings: ctx.warnings,
   };
+}
+
+/** The tokens a tenant declares, with the field each comes from. */
+function tenantTokens(t: TenantConfig): { field: string; digest: string }[] {
+  const all = [
+    { field: 'spec.ingestTokenSecretRef', digest: t.ingestTokenSha256 },
+    { field: 'spec.responderTokenSecretRef', digest: t.responderTokenSha256 },
+    { field: 'spec.statusPage.viewerTokenSecretRef', digest: t.statusPage.viewerTokenSha256 },
+  ];
+  return all.filter((x): x is { field: string; digest: string } => x.digest !== null);
 }

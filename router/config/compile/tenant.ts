@@ -14,6 +14,9 @@ export function sha256(text: string): string {
 export function compileTenant(ctx: CompileContext, r: Checked<TenantSpec>): TenantConfig {
   const s = r.spec;
   const token = s.ingestTokenSecretRef ? ctx.secret(r, 'spec.ingestTokenSecretRef', s.ingestTokenSecretRef) : null;
+  const responder = s.responderTokenSecretRef
+    ? ctx.secret(r, 'spec.responderTokenSecretRef', s.responderTokenSecretRef)
+    : null;
   const viewer = s.statusPage?.viewerTokenSecretRef
     ? ctx.secret(r, 'spec.statusPage.viewerTokenSecretRef', s.statusPage.viewerTokenSecretRef)
     : null;
@@ -29,6 +32,7 @@ export function compileTenant(ctx: CompileContext, r: Checked<TenantSpec>): Tena
     serviceLevel: ctx.ref(r, 'spec.serviceLevel', 'ServiceLevel', s.serviceLevel),
     escalationPolicy: ctx.ref(r, 'spec.escalationPolicy', 'EscalationPolicy', s.escalationPolicy),
     ingestTokenSha256: token === null ? null : sha256(token),
+    responderTokenSha256: responder === null ? null : sha256(responder),
     match: matcherList(ctx, r, 'spec.', s.match, undefined),
     routes: (s.routes ?? []).map((route, i) => {
       const field = `spec.routes[${i}]`;

@@ -56,7 +56,14 @@ export const TenantSpec = Type.Object(
     escalationPolicy: Name("Default EscalationPolicy (same namespace) for this customer's incidents."),
     timezone: TimeZone("The customer's IANA time zone, e.g. `Europe/Berlin`; used for reports and status pages."),
     ingestTokenSecretRef: Type.Optional(
-      SecretKeyRef("Secret key holding the bearer token with which this customer's sources send alerts."),
+      SecretKeyRef(
+        "Secret key holding the bearer token with which this customer's sources send alerts and heartbeat pings (nothing else).",
+      ),
+    ),
+    responderTokenSecretRef: Type.Optional(
+      SecretKeyRef(
+        "Secret key holding the customer's responder token: reads this customer's incidents (without internal notes or staff names), acknowledges, resolves and annotates them, manages its silences, and reads its status page and SLA reports.",
+      ),
     ),
     match: Type.Optional(
       Match('Claims alerts from shared sources (sent with the admin or a shared token) that carry these labels.'),
@@ -115,7 +122,7 @@ export const TenantSpec = Type.Object(
           enabled: Type.Boolean({ description: 'Serve `/status/{tenant}` for this customer.' }),
           components: Type.Optional(Type.Array(Component, { description: 'Services shown on the status page.' })),
           viewerTokenSecretRef: Type.Optional(
-            SecretKeyRef('Secret key holding a read-only token the customer uses to view the status page.'),
+            SecretKeyRef("Secret key holding the customer's read-only viewer token: its status page and SLA reports."),
           ),
         },
         { additionalProperties: false, description: 'The customer-facing status page.' },

@@ -230,7 +230,23 @@ describe('compile', () => {
       name: 'unknown field',
       resources: () => mutated('Tenant', 'acme', (r) => (spec(r).escalation = 'default')),
       error:
-        'Tenant t/acme: spec.escalation: is not a known field (known: displayName, serviceLevel, escalationPolicy, timezone, ingestTokenSecretRef, match, routes, groupBy, inhibitRules, limits, flapping, heartbeats, statusPage)',
+        'Tenant t/acme: spec.escalation: is not a known field (known: displayName, serviceLevel, escalationPolicy, timezone, ingestTokenSecretRef, responderTokenSecretRef, match, routes, groupBy, inhibitRules, limits, flapping, heartbeats, statusPage)',
+    },
+    {
+      name: "tenant's responder token equal to its ingest token",
+      resources: () =>
+        mutated('Tenant', 'acme', (r) => (spec(r).responderTokenSecretRef = { name: 'acme-tokens', key: 'ingest' })),
+      error:
+        'Tenant t/acme: spec.responderTokenSecretRef: uses the same token as Tenant "acme" spec.ingestTokenSecretRef; every token must be different',
+    },
+    {
+      name: "tenant's viewer token equal to its ingest token",
+      resources: () =>
+        mutated('Tenant', 'acme', (r) => {
+          spec(r).statusPage = { enabled: true, viewerTokenSecretRef: { name: 'acme-tokens', key: 'ingest' } };
+        }),
+      error:
+        'Tenant t/acme: spec.statusPage.viewerTokenSecretRef: uses the same token as Tenant "acme" spec.ingestTokenSecretRef; every token must be different',
     },
     {
       name: 'duplicate name',

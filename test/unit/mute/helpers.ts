@@ -15,6 +15,7 @@ export function tenantConfig(over: Partial<TenantConfig> = {}): TenantConfig {
     serviceLevel: 'msp/gold',
     escalationPolicy: 'msp/default',
     ingestTokenSha256: null,
+    responderTokenSha256: null,
     match: [],
     routes: [],
     groupBy: ['alertname'],
