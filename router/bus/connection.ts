@@ -2,6 +2,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { type NatsConnectSettings, natsConnectSettings } from './nats-options.ts';
 import { coalesceNatsWrites, patchNatsRequestCancel } from './nats-patch.ts';
 
 export interface Bus {
@@ -11,11 +12,26 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export async function connectBus(url: string, log: Logger, name = 'switchboard'): Promise<Bus> {
+/** Thrown when NATS refuses the credentials: retrying cannot help, the settings must change. */
+export class NatsAuthError extends Error {
+  override readonly name = 'NatsAuthError';
+}
+
+/**
+ * Connects to `target` (a URL list without credentials, or settings from router/bus/nats-options.ts).
+ * Waits for a server that answers; gives up at once when a server refuses the credentials.
+ */
+export async function connectBus(
+  target: string | NatsConnectSettings,
+  log: Logger,
+  name = 'switchboard',
+): Promise<Bus> {
   patchNatsRequestCancel();
   coalesceNatsWrites();
+  const s = typeof target === 'string' ? natsConnectSettings(target, {}, () => Buffer.alloc(0)) : target;
+  const { summary, ...options } = s;
   const nc = await connect({
-    servers: url.split(','),
+    ...options,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -24,6 +40,8 @@ export async function connectBus(url: string, log: Logger, name = 'switchboard')
     waitOnFirstConnect: true,
     // Capturing a stack trace for every request costs ~15% of the router's CPU under load.
     noAsyncTraces: true,
+  }).catch((e: Error & { code?: string }) => {
+    throw explainConnectError(e, summary);
   });
   let up = true;
   void (async () => {
@@ -37,7 +55,7 @@ export async function connectBus(url: string, log: Logger, name = 'switchboard')
       }
     }
   })();
-  log.info({ url }, 'connected to NATS');
+  log.info(summary, 'connected to NATS');
   return {
     nc,
     connected: () => up && !nc.isClosed(),
@@ -45,4 +63,22 @@ export async function connectBus(url: string, log: Logger, name = 'switchboard')
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/** The connect failure, saying which setting to fix when it is one of ours (never a secret's value). */
+export function explainConnectError(e: Error & { code?: string }, summary: NatsConnectSettings['summary']): Error {
+  const text = `${e.code ?? ''} ${e.message}`;
+  if (/AUTHORIZATION_VIOLATION|authorization violation|authentication/i.test(text)) {
+    const hint =
+      summary.auth === 'none'
+        ? 'it requires credentials: set SWITCHBOARD_NATS_USER and SWITCHBOARD_NATS_PASSWORD, SWITCHBOARD_NATS_TOKEN, SWITCHBOARD_NATS_NKEY_SEED_FILE or SWITCHBOARD_NATS_CREDS_FILE'
+        : `check the ${summary.auth} credentials (SWITCHBOARD_NATS_*) against the server's authorization config`;
+    return new NatsAuthError(`NATS at ${summary.servers.join(',')} refused the connection (${e.message}): ${hint}`);
+  }
+  if (/tls|certificate|self.signed|SSL/i.test(text)) {
+    return new Error(
+      `TLS to NATS at ${summary.servers.join(',')} failed (${e.message}): check SWITCHBOARD_NATS_TLS_CA_FILE (the CA that signed the server's certificate) and SWITCHBOARD_NATS_TLS_CERT_FILE/KEY_FILE`,
+    );
+  }
+  return e;
 }
