@@ -1,5 +1,5 @@
 // One NATS connection for the process: reconnects forever, and tells whether it is connected now.
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { type NatsConnectSettings, natsConnectSettings } from './nats-options.ts';
@@ -30,19 +30,20 @@ export async function connectBus(
   coalesceNatsWrites();
   const s = typeof target === 'string' ? natsConnectSettings(target, {}, () => Buffer.alloc(0)) : target;
   const { summary, ...options } = s;
-  const nc = await connect({
-    ...options,
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-    reconnectJitter: 250,
-    pingInterval: 10_000,
-    waitOnFirstConnect: true,
-    // Capturing a stack trace for every request costs ~15% of the router's CPU under load.
-    noAsyncTraces: true,
-  }).catch((e: Error & { code?: string }) => {
-    throw explainConnectError(e, summary);
-  });
+  const nc = await firstConnect(
+    {
+      ...options,
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      reconnectJitter: 250,
+      pingInterval: 10_000,
+      // Capturing a stack trace for every request costs ~15% of the router's CPU under load.
+      noAsyncTraces: true,
+    },
+    summary,
+    log,
+  );
   let up = true;
   void (async () => {
     for await (const s of nc.status()) {
@@ -63,6 +64,29 @@ export async function connectBus(
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/**
+ * The first connection: waits (retrying every second) while no server answers, as a NATS starting beside
+ * the router; gives up at once, explained, when one refuses the credentials or the TLS handshake fails —
+ * retrying cannot fix those (nats.js's waitOnFirstConnect would retry them forever).
+ */
+async function firstConnect(
+  options: ConnectionOptions,
+  summary: NatsConnectSettings['summary'],
+  log: Logger,
+): Promise<NatsConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect({ ...options, timeout: 5_000 });
+    } catch (e) {
+      const explained = explainConnectError(e as Error, summary);
+      if (explained !== e) throw explained;
+      if (attempt === 1 || attempt % 30 === 0)
+        log.warn({ servers: summary.servers, err: (e as Error).message }, 'NATS not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }
 
 /** The connect failure, saying which setting to fix when it is one of ours (never a secret's value). */

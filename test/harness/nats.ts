@@ -18,6 +18,8 @@ export class NatsServer {
     private readonly extraArgs: string[],
     /** A nats-server config file (`-c`): its listen address and port are overridden, the rest used as is. */
     readonly configFile?: string,
+    /** Environment of the process beyond this one's (a config file's `$VAR` references). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get url(): string {
@@ -39,11 +41,15 @@ export class NatsServer {
    * A server run from a config file, as production runs one (authorization, TLS, jetstream limits):
    * `config` is the file's text; `{{STORE}}` in it stands for a fresh store folder.
    */
-  static async startWithConfig(config: string, extraArgs: string[] = []): Promise<NatsServer> {
+  static async startWithConfig(
+    config: string,
+    extraArgs: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<NatsServer> {
     const storeDir = mkdtempSync(join(tmpdir(), 'sb-nats-'));
     const configFile = join(storeDir, 'nats.conf');
     writeFileSync(configFile, config.replaceAll('{{STORE}}', join(storeDir, 'js')));
-    const s = new NatsServer(await freePort(), storeDir, extraArgs, configFile);
+    const s = new NatsServer(await freePort(), storeDir, extraArgs, configFile, env);
     await s.startProcess();
     return s;
   }
@@ -54,7 +60,10 @@ export class NatsServer {
       ? ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(this.port)]
       : ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
     const args = [...base, ...this.extraArgs];
-    const proc = spawn(toolPath('nats-server'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(toolPath('nats-server'), args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...this.env },
+    });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
