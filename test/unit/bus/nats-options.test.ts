@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nkeys } from '@nats-io/nats-core';
+import { explainConnectError, NatsAuthError } from '../../../router/bus/connection.ts';
 import {
   NatsOptionsError,
   natsAuthSource,
@@ -184,5 +185,27 @@ describe('storage budget', () => {
   it('keeps the defaults when unset and refuses a budget too small', () => {
     assert.deepEqual(busStorageFromEnv({}), {});
     assert.throws(() => busStorageFromEnv({ SWITCHBOARD_NATS_STORAGE_BUDGET: '10Mi' }), /at least 70Mi/);
+  });
+});
+
+describe('explainConnectError', () => {
+  const summary = { servers: ['nats://n:4222'], auth: 'user/password' as const, tls: false };
+  it('says which settings to check when the server refuses the credentials', () => {
+    const e = explainConnectError(
+      Object.assign(new Error('Authorization Violation'), { name: 'AuthorizationError' }),
+      summary,
+    );
+    assert.ok(e instanceof NatsAuthError);
+    assert.match(e.message, /nats:\/\/n:4222 refused the connection .*check the user\/password credentials/);
+    const none = explainConnectError(new Error('Authorization Violation'), { ...summary, auth: 'none' });
+    assert.match(none.message, /requires credentials: set SWITCHBOARD_NATS_USER/);
+  });
+  it('points at the TLS files on a certificate failure and passes other errors through', () => {
+    assert.match(
+      explainConnectError(new Error('self-signed certificate in certificate chain'), summary).message,
+      /SWITCHBOARD_NATS_TLS_CA_FILE/,
+    );
+    const refused = new Error('CONNECTION_REFUSED');
+    assert.equal(explainConnectError(refused, summary), refused);
   });
 });
