@@ -1,5 +1,8 @@
 // The Kubernetes client (~80 MiB of RSS) is loaded only by this command, not by every `switchboard router`.
+
+import { natsAuthSource } from '../router/bus/nats-options.ts';
 import { createLogger } from '../router/log.ts';
+import { NATS_FLAG_OPTIONS, NATS_USAGE } from './nats-flags.ts';
 import { type Command, parse, parseListen, positiveInt, serveUntilSignal } from './usage.ts';
 
 const USAGE = `Usage: switchboard operator [--kubeconfig PATH] [--namespaces a,b] [--nats URL] [--listen HOST:PORT] [--replicas N]
@@ -16,7 +19,9 @@ one that writes.
   --replicas N        replicas of the config bucket on a NATS cluster (default 1; as the router's)
   --lease-namespace NS  namespace of the leader Lease (default $POD_NAMESPACE, else the first watched namespace, else default)
 
-Environment: SWITCHBOARD_LOG_LEVEL (debug, info, warn, error), POD_NAMESPACE.`;
+Environment: SWITCHBOARD_LOG_LEVEL (debug, info, warn, error), POD_NAMESPACE.
+
+${NATS_USAGE}`;
 
 export const operatorCommand: Command = {
   name: 'operator',
@@ -27,6 +32,7 @@ export const operatorCommand: Command = {
       kubeconfig: { type: 'string' },
       namespaces: { type: 'string' },
       nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
+      ...NATS_FLAG_OPTIONS,
       listen: { type: 'string', default: '0.0.0.0:8081' },
       replicas: { type: 'string', default: '1' },
       'lease-namespace': { type: 'string' },
@@ -56,6 +62,7 @@ export const operatorCommand: Command = {
         kubeConfig: kc,
         namespaces,
         natsUrl: values.nats,
+        natsAuth: natsAuthSource(process.env, values),
         listen,
         replicas,
         leaseNamespace: values['lease-namespace'],

@@ -1,5 +1,7 @@
+import { natsAuthSource } from '../router/bus/nats-options.ts';
 import { createLogger } from '../router/log.ts';
 import { startRouter } from '../router/main.ts';
+import { NATS_FLAG_OPTIONS, NATS_USAGE } from './nats-flags.ts';
 import { type Command, parse, parseListen, positiveInt, serveUntilSignal, UsageError } from './usage.ts';
 
 const USAGE = `Usage: switchboard router (--config DIR | --config-from-nats) [--nats URL] [--listen HOST:PORT] [--replicas N]
@@ -28,7 +30,12 @@ Notifications (docs/notifications.md):
   SWITCHBOARD_SMTP_URL, SWITCHBOARD_SMTP_FROM                 e-mail
   SWITCHBOARD_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM (_URL)   SMS and voice
   SWITCHBOARD_SLACK_BOT_TOKEN (SWITCHBOARD_SLACK_API_URL), SWITCHBOARD_TEAMS_WEBHOOK_URL
-  SWITCHBOARD_NOTIFY_TIMEOUT_MS   timeout of one provider request (default 10000)`;
+  SWITCHBOARD_NOTIFY_TIMEOUT_MS   timeout of one provider request (default 10000)
+
+Storage: SWITCHBOARD_NATS_STORAGE_BUDGET (e.g. 8Gi): what the streams may take, split 1:5:1 between alerts,
+events and incidents (default 14Gi: 2Gi, 10Gi, 2Gi; docs/scaling.md). Below the NATS max_file_store.
+
+${NATS_USAGE}`;
 
 export const routerCommand: Command = {
   name: 'router',
@@ -39,6 +46,7 @@ export const routerCommand: Command = {
       config: { type: 'string' },
       'config-from-nats': { type: 'boolean', default: false },
       nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
+      ...NATS_FLAG_OPTIONS,
       listen: { type: 'string', default: '0.0.0.0:8080' },
       replicas: { type: 'string', default: '1' },
       partitions: { type: 'string', default: '8' },
@@ -59,6 +67,7 @@ export const routerCommand: Command = {
       startRouter({
         ...(values.config ? { configDir: values.config } : {}),
         natsUrl: values.nats,
+        natsAuth: natsAuthSource(process.env, values),
         listen: parseListen(values.listen),
         role,
         bus: {

@@ -2,6 +2,7 @@
 // (compile everything, write the snapshot to KV, decide every status) → status writes. Every replica
 // keeps its caches warm; only the holder of the leader Lease reconciles and writes.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -9,6 +10,7 @@ import { StorageType } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { openBucket } from '../router/bus/buckets.ts';
 import { type Bus, connectBus } from '../router/bus/connection.ts';
+import { type NatsAuthSource, natsAuthSource, natsConnectSettings } from '../router/bus/nats-options.ts';
 import { checkCluster } from '../router/bus/setup.ts';
 import { CONFIG_BUCKET } from '../router/bus/subjects.ts';
 import { type Clock, systemClock } from '../router/clock.ts';
@@ -25,6 +27,8 @@ export interface OperatorOptions {
   /** Namespaces to watch; empty or null: all. */
   namespaces?: string[] | null;
   natsUrl: string;
+  /** NATS credentials and TLS files (default: the SWITCHBOARD_NATS_* variables of the process). */
+  natsAuth?: NatsAuthSource;
   /** HTTP for /healthz, /readyz, /metrics; null: none. */
   listen?: { host: string; port: number } | null;
   /** Replicas of the KV bucket on a NATS cluster (default 1; must match the router's). */
@@ -68,7 +72,11 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   const metrics = new OperatorMetrics();
   const namespaces = o.namespaces?.length ? o.namespaces : null;
 
-  const bus: Bus = await connectBus(o.natsUrl, log, 'switchboard-operator');
+  const bus: Bus = await connectBus(
+    natsConnectSettings(o.natsUrl, o.natsAuth ?? natsAuthSource(process.env), readFileSync),
+    log,
+    'switchboard-operator',
+  );
   let kv: KV;
   try {
     // Refuses, saying what to change, a replica count the NATS deployment cannot hold (as the router does).

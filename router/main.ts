@@ -1,5 +1,6 @@
 // Wires the router together: NATS, streams and buckets, config, incident store, consumer, HTTP.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -19,8 +20,10 @@ import { silencesRouter } from './api/silences.ts';
 import { statusRouter } from './api/status.ts';
 import { connectBus } from './bus/connection.ts';
 import { DeadLetters } from './bus/deadletter.ts';
+import { type NatsAuthSource, natsAuthSource, natsConnectSettings } from './bus/nats-options.ts';
 import { type BusSettings, DEFAULT_BUS_SETTINGS } from './bus/settings.ts';
 import { setupBus } from './bus/setup.ts';
+import { busStorageFromEnv } from './bus/storage-budget.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigHolder } from './config/holder.ts';
 import { DirectoryConfigSource } from './config/source-dir.ts';
@@ -59,6 +62,8 @@ export interface RouterOptions {
    */
   role?: 'all' | 'api';
   natsUrl: string;
+  /** NATS credentials and TLS files (default: the SWITCHBOARD_NATS_* variables of `env`). */
+  natsAuth?: NatsAuthSource;
   listen: { host: string; port: number };
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -82,8 +87,10 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   const clock = o.clock ?? systemClock;
   const metrics = new Metrics();
   const holder = new ConfigHolder();
-  const bus = await connectBus(o.natsUrl, log);
-  const settings = { ...DEFAULT_BUS_SETTINGS, ...o.bus };
+  const env = o.env ?? process.env;
+  const natsSettings = natsConnectSettings(o.natsUrl, o.natsAuth ?? natsAuthSource(env), readFileSync);
+  const settings = { ...DEFAULT_BUS_SETTINGS, ...busStorageFromEnv(env), ...o.bus };
+  const bus = await connectBus(natsSettings, log);
   let resources: Awaited<ReturnType<typeof setupBus>>;
   try {
     resources = await setupBus(bus.nc, settings, log);
@@ -98,7 +105,6 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     : new NatsConfigSource(resources.config, holder, clock, log, metrics);
   await configSource.start();
 
-  const env = o.env ?? process.env;
   const tokens = new TokenIndex(credentialsFromEnv(env));
   tokens.rebuild(holder.get()!.config);
   holder.onChange((s) => tokens.rebuild(s.config));

@@ -1,7 +1,7 @@
 // A real nats-server with JetStream for one test suite: free port, temporary store, stop/kill/restart. And a
 // cluster of them (routes between the nodes, JetStream clustered, one store folder per node) on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,10 @@ export class NatsServer {
     readonly port: number,
     readonly storeDir: string,
     private readonly extraArgs: string[],
+    /** A nats-server config file (`-c`): its listen address and port are overridden, the rest used as is. */
+    readonly configFile?: string,
+    /** Environment of the process beyond this one's (a config file's `$VAR` references). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get url(): string {
@@ -33,10 +37,33 @@ export class NatsServer {
     return s;
   }
 
+  /**
+   * A server run from a config file, as production runs one (authorization, TLS, jetstream limits):
+   * `config` is the file's text; `{{STORE}}` in it stands for a fresh store folder.
+   */
+  static async startWithConfig(
+    config: string,
+    extraArgs: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<NatsServer> {
+    const storeDir = mkdtempSync(join(tmpdir(), 'sb-nats-'));
+    const configFile = join(storeDir, 'nats.conf');
+    writeFileSync(configFile, config.replaceAll('{{STORE}}', join(storeDir, 'js')));
+    const s = new NatsServer(await freePort(), storeDir, extraArgs, configFile, env);
+    await s.startProcess();
+    return s;
+  }
+
   /** Starts the process again after stop() or kill(): same port, same store. */
   async startProcess(): Promise<void> {
-    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...this.extraArgs];
-    const proc = spawn(toolPath('nats-server'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const base = this.configFile
+      ? ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(this.port)]
+      : ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    const args = [...base, ...this.extraArgs];
+    const proc = spawn(toolPath('nats-server'), args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...this.env },
+    });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);

@@ -16,8 +16,9 @@ import { ROOT } from '../harness/tools.ts';
 const NS = 'switchboard';
 /** Every option of the chart switched on. */
 const ALL_ON = {
-  nats: { bundled: { enabled: true } },
+  nats: { bundled: { enabled: true }, auth: { existingSecret: 'sb-nats' } },
   router: {
+    ingress: { enabled: true, className: 'nginx', hosts: ['switchboard.example.com'] },
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
     pdb: { enabled: true, minAvailable: 1 },
     sharedIngestToken: { enabled: true },
@@ -84,6 +85,8 @@ describe('rendering', () => {
       'ClusterRoleBinding/sb-switchboard-operator',
       'Deployment/sb-switchboard-operator',
       'Deployment/sb-switchboard-router',
+      'NetworkPolicy/sb-switchboard-operator',
+      'NetworkPolicy/sb-switchboard-router',
       'PodDisruptionBudget/sb-switchboard-operator',
       'PodDisruptionBudget/sb-switchboard-router',
       'Role/sb-switchboard-operator-leader-election',
@@ -157,7 +160,12 @@ describe('rendering', () => {
   it('every option on: bundled NATS, HPA, PDBs, NetworkPolicies, ServiceMonitors, PrometheusRule, dashboards', async () => {
     const { objects } = await renderChart(ALL_ON);
     const sts = find(objects, 'StatefulSet', 'sb-switchboard-nats');
-    assert.ok(sts.spec.template.spec.containers[0].args.includes('--jetstream'));
+    assert.deepEqual(sts.spec.template.spec.containers[0].args, ['-c', '/etc/nats/nats.conf']);
+    assert.match(
+      find(objects, 'ConfigMap', 'sb-switchboard-nats-config').data['nats.conf'],
+      /max_file_store: 4831838208/,
+    );
+    find(objects, 'Ingress', 'sb-switchboard-router');
     assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '5Gi');
     const router = find(objects, 'Deployment', 'sb-switchboard-router');
     assert.equal(router.spec.replicas, undefined, 'the HPA owns the replica count');
@@ -185,6 +193,77 @@ describe('rendering', () => {
     assert.deepEqual(Object.keys(cm['data']).sort(), readdirSync(join(ROOT, 'dashboards')).sort());
     for (const [name, text] of Object.entries(cm['data'] as Record<string, string>))
       assert.equal(text, readFileSync(join(ROOT, 'dashboards', name), 'utf8'));
+  });
+
+  it('NATS credentials and TLS reach router and operator as env and read-only mounts', async () => {
+    const { objects } = await renderChart({
+      nats: {
+        url: 'tls://nats.nats.svc:4222',
+        auth: { existingSecret: 'nats-creds', type: 'creds' },
+        tls: { secretName: 'nats-tls', clientCert: true },
+      },
+      router: {
+        extraVolumes: [{ name: 'ca', configMap: { name: 'ca' } }],
+        extraVolumeMounts: [{ name: 'ca', mountPath: '/ca' }],
+      },
+    });
+    for (const name of ['sb-switchboard-router', 'sb-switchboard-operator']) {
+      const pod = find(objects, 'Deployment', name).spec.template.spec;
+      const c = pod.containers[0];
+      const env = Object.fromEntries(c.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+      assert.equal(env['SWITCHBOARD_NATS_CREDS_FILE'], '/etc/switchboard/nats-auth/nats.creds', name);
+      assert.equal(env['SWITCHBOARD_NATS_TLS_CA_FILE'], '/etc/switchboard/nats-tls/ca.crt', name);
+      assert.equal(env['SWITCHBOARD_NATS_TLS_KEY_FILE'], '/etc/switchboard/nats-tls/tls.key', name);
+      for (const m of ['nats-auth', 'nats-tls']) {
+        assert.equal(c.volumeMounts.find((v: { name: string }) => v.name === m)?.readOnly, true, `${name} ${m}`);
+        assert.ok(pod.volumes.find((v: { name: string }) => v.name === m)?.secret, `${name} ${m}`);
+      }
+    }
+    const router = find(objects, 'Deployment', 'sb-switchboard-router').spec.template.spec;
+    assert.ok(router.volumes.some((v: { name: string }) => v.name === 'ca'));
+    assert.equal(
+      router.containers[0].env.some((e: { name: string }) => e.name === 'SWITCHBOARD_NATS_STORAGE_BUDGET'),
+      false,
+    );
+  });
+
+  it('OpenShift: security contexts can be replaced (no runAsUser); an HTTPRoute can expose the router', async () => {
+    const { objects } = await renderChart({
+      router: {
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        httpRoute: {
+          enabled: true,
+          parentRefs: [{ name: 'public', namespace: 'gateways' }],
+          hostnames: ['sb.example.com'],
+        },
+      },
+      operator: { podSecurityContext: { runAsNonRoot: true } },
+    });
+    const router = find(objects, 'Deployment', 'sb-switchboard-router').spec.template.spec;
+    assert.equal(router.securityContext.runAsUser, undefined);
+    assert.equal(router.containers[0].securityContext.runAsUser, undefined);
+    assert.equal(
+      find(objects, 'Deployment', 'sb-switchboard-operator').spec.template.spec.securityContext.runAsUser,
+      undefined,
+    );
+    const route = find(objects, 'HTTPRoute', 'sb-switchboard-router');
+    assert.deepEqual(route.spec.parentRefs, [{ name: 'public', namespace: 'gateways' }]);
+    assert.deepEqual(route.spec.rules[0].backendRefs, [{ name: 'sb-switchboard-router', port: 8080 }]);
+  });
+
+  it("the bundled NATS policy admits only this release's router and operator", async () => {
+    const { objects } = await renderChart({ nats: { bundled: { enabled: true } } });
+    const np = find(objects, 'NetworkPolicy', 'sb-switchboard-nats');
+    assert.deepEqual(np.spec.ingress[0].from[0].podSelector.matchExpressions, [
+      { key: 'app.kubernetes.io/instance', operator: 'In', values: ['sb'] },
+      { key: 'app.kubernetes.io/component', operator: 'In', values: ['router', 'operator'] },
+    ]);
+    await assert.rejects(
+      renderChart({ nats: { bundled: { enabled: true }, auth: { existingSecret: 'x', type: 'creds' } } }),
+      /the bundled NATS takes nats.auth.type=userPassword only/,
+    );
+    await assert.rejects(renderChart({ nats: { bundled: { enabled: true, maxFileStore: '4G' } } }), /maxFileStore/);
   });
 
   it('bad values fail with the schema message naming the field', async () => {

@@ -69,6 +69,91 @@ nats://{{ include "switchboard.fullname" . }}-nats.{{ .Release.Namespace }}.svc:
 {{- end -}}
 {{- end -}}
 
+{{/* Bytes of the bundled NATS volume (nats.bundled.storage.size: a whole number of Mi, Gi or Ti). */}}
+{{- define "switchboard.natsVolumeBytes" -}}
+{{- $size := toString .Values.nats.bundled.storage.size -}}
+{{- $num := regexFind "^[0-9]+" $size -}}
+{{- $unit := trimPrefix $num $size -}}
+{{- $factor := get (dict "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776) $unit -}}
+{{- if not $factor -}}{{- fail (printf "nats.bundled.storage.size must be a whole number of Mi, Gi or Ti, got %q" $size) -}}{{- end -}}
+{{- mul (int64 $num) $factor -}}
+{{- end -}}
+
+{{/* JetStream's file store limit on the bundled volume: 90% of it (the rest: filesystem overhead). */}}
+{{- define "switchboard.natsMaxFileStore" -}}
+{{- div (mul (int64 (include "switchboard.natsVolumeBytes" .)) 9) 10 -}}
+{{- end -}}
+
+{{/*
+What the router's streams may reserve (SWITCHBOARD_NATS_STORAGE_BUDGET): 80% of the bundled volume, so
+the unbounded buckets (config, partitions) and the timers stream keep room below max_file_store; with an
+external NATS, nats.storageBudget ("" = the router's defaults, 14Gi).
+*/}}
+{{- define "switchboard.natsStorageBudget" -}}
+{{- if .Values.nats.bundled.enabled -}}
+{{- div (mul (int64 (include "switchboard.natsVolumeBytes" .)) 8) 10 -}}
+{{- else -}}
+{{- .Values.nats.storageBudget -}}
+{{- end -}}
+{{- end -}}
+
+{{/* NATS credentials and TLS of the router and the operator: environment variables... */}}
+{{- define "switchboard.natsEnv" -}}
+{{- $auth := .Values.nats.auth -}}
+{{- if $auth.existingSecret }}
+{{- if eq $auth.type "creds" }}
+- name: SWITCHBOARD_NATS_CREDS_FILE
+  value: /etc/switchboard/nats-auth/{{ $auth.credsKey }}
+{{- else }}
+- name: SWITCHBOARD_NATS_USER
+  valueFrom: {secretKeyRef: {name: {{ $auth.existingSecret | quote }}, key: {{ $auth.userKey | quote }}}}
+- name: SWITCHBOARD_NATS_PASSWORD
+  valueFrom: {secretKeyRef: {name: {{ $auth.existingSecret | quote }}, key: {{ $auth.passwordKey | quote }}}}
+{{- end }}
+{{- end }}
+{{- with .Values.nats.tls.secretName }}
+- name: SWITCHBOARD_NATS_TLS_CA_FILE
+  value: /etc/switchboard/nats-tls/ca.crt
+{{- if $.Values.nats.tls.clientCert }}
+- name: SWITCHBOARD_NATS_TLS_CERT_FILE
+  value: /etc/switchboard/nats-tls/tls.crt
+- name: SWITCHBOARD_NATS_TLS_KEY_FILE
+  value: /etc/switchboard/nats-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* ...their read-only mounts... */}}
+{{- define "switchboard.natsVolumeMounts" -}}
+{{- if and .Values.nats.auth.existingSecret (eq .Values.nats.auth.type "creds") }}
+- name: nats-auth
+  mountPath: /etc/switchboard/nats-auth
+  readOnly: true
+{{- end }}
+{{- if .Values.nats.tls.secretName }}
+- name: nats-tls
+  mountPath: /etc/switchboard/nats-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* ...and the Secrets behind them. */}}
+{{- define "switchboard.natsVolumes" -}}
+{{- if and .Values.nats.auth.existingSecret (eq .Values.nats.auth.type "creds") }}
+- name: nats-auth
+  secret:
+    secretName: {{ .Values.nats.auth.existingSecret }}
+    defaultMode: 0440
+    items: [{key: {{ .Values.nats.auth.credsKey | quote }}, path: {{ .Values.nats.auth.credsKey | quote }}}]
+{{- end }}
+{{- with .Values.nats.tls.secretName }}
+- name: nats-tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}
+
 {{- define "switchboard.streamReplicas" -}}
 {{- if .Values.nats.bundled.enabled -}}1{{- else -}}{{ .Values.nats.streamReplicas }}{{- end -}}
 {{- end -}}
