@@ -174,6 +174,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
     ingestLoad,
     started: () => started,
+    ...(env['SWITCHBOARD_METRICS_TOKEN'] ? { metricsToken: env['SWITCHBOARD_METRICS_TOKEN'] } : {}),
   };
   // Notifications: settings from the environment; acknowledge links need a signing key and a public URL.
   const notifyEnv = notifySettingsFromEnv(env);

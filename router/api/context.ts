@@ -30,4 +30,6 @@ export interface ApiContext {
   ingestLoad: IngestLoad;
   /** True once the consumer runs and the incident cache is loaded. */
   started: () => boolean;
+  /** SWITCHBOARD_METRICS_TOKEN: when set, /metrics (per-tenant series) needs it as a bearer token. */
+  metricsToken?: string;
 }

@@ -29,7 +29,11 @@ const ALL_ON = {
     enabled: true,
     routerFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
   },
-  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  serviceMonitor: {
+    enabled: true,
+    labels: { release: 'kube-prometheus-stack' },
+    metricsTokenSecret: { name: 'sb-metrics', key: 'token' },
+  },
   prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
   dashboards: { enabled: true },
 };
