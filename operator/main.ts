@@ -17,6 +17,7 @@ import { type Clock, systemClock } from '../router/clock.ts';
 import { createLogger, type Logger } from '../router/log.ts';
 import { type InformerSource, Informers, type KubeObject } from './kube/informers.ts';
 import { KubeLeaseStore, LeaderElector } from './kube/leader.ts';
+import { kubeSecretGetter, ReferencedSecrets, type SecretGetter } from './kube/secrets.ts';
 import { StatusWriter } from './kube/status.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -44,6 +45,10 @@ export interface OperatorOptions {
   retryPeriodMs?: number;
   /** A full reconcile this often even without events (default 5 min). */
   resyncMs?: number;
+  /** How often the leader re-reads the referenced Secrets (default 30 s): a changed one reconciles. */
+  secretResyncMs?: number;
+  /** Reads one Secret by name (default: the API server's GET). */
+  secretGetter?: SecretGetter;
   /** Parallel status writes (default 8). */
   statusWorkers?: number;
   clock?: Clock;
@@ -98,7 +103,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   let leader: LeaderElector | null = null;
   const isLeader = () => leader?.isLeader() ?? false;
 
-  /** Generation (or Secret data) last seen per object: only a change of these triggers a reconcile. */
+  /** Generation last seen per resource: only a change of it triggers a reconcile. */
   const seen = new Map<string, string>();
   let reconciler: Reconciler | null = null;
   const onEvent = (event: 'add' | 'update' | 'delete', obj: KubeObject, source: InformerSource) => {
@@ -108,20 +113,16 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       if (seen.delete(k)) queue.add(CONFIG_KEY);
       return;
     }
-    const fingerprint =
-      source.kind === 'Secret'
-        ? JSON.stringify([obj.data ?? null, obj.stringData ?? null])
-        : String(obj.metadata.generation ?? obj.metadata.resourceVersion);
+    const fingerprint = String(obj.metadata.generation ?? obj.metadata.resourceVersion);
     const before = seen.get(k);
     seen.set(k, fingerprint);
     if (before === fingerprint) {
       // Status or metadata alone changed (our own status writes among them): no reconcile; only
       // put the status right if someone else changed it.
-      if (source.kind !== 'Secret' && reconciler?.statusStale(obj)) queue.add(statusKey(source.kind, namespace, name));
+      if (reconciler?.statusStale(obj)) queue.add(statusKey(source.kind, namespace, name));
       return;
     }
-    // Only Secrets a resource references feed the config.
-    if (source.kind === 'Secret' && !reconciler?.secretReferenced(namespace, name)) return;
+    // A changed resource: reconcile, which also re-reads the Secrets it references.
     queue.add(CONFIG_KEY);
   };
   const informers = new Informers(o.kubeConfig, namespaces, {
@@ -134,7 +135,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       );
     },
   });
-  reconciler = new Reconciler(informers, kv, writer, metrics, isLeader, clock, log);
+  const secrets = new ReferencedSecrets(o.secretGetter ?? kubeSecretGetter(o.kubeConfig));
+  reconciler = new Reconciler(informers, kv, writer, metrics, isLeader, clock, log, secrets);
   const rec = reconciler;
 
   leader = new LeaderElector(
@@ -188,6 +190,20 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   elector.start();
   const resync = setInterval(() => queue.add(CONFIG_KEY), o.resyncMs ?? 300_000);
   resync.unref();
+  // Secrets are not watched: the leader re-reads the referenced ones (by name) and reconciles on a change.
+  let checkingSecrets = false;
+  const secretResync = setInterval(async () => {
+    if (checkingSecrets || !isLeader()) return;
+    checkingSecrets = true;
+    try {
+      if (await secrets.changed()) queue.add(CONFIG_KEY);
+    } catch (err) {
+      log.warn({ err: (err as Error)?.message ?? String(err) }, 'reading referenced Secrets failed; retrying');
+    } finally {
+      checkingSecrets = false;
+    }
+  }, o.secretResyncMs ?? 30_000);
+  secretResync.unref();
 
   const ready = () => informers.synced && bus.connected();
   let server: Server | null = null;
@@ -239,6 +255,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       if (stopped) return;
       stopped = true;
       clearInterval(resync);
+      clearInterval(secretResync);
       await elector.stop({ release: so.release ?? true });
       queue.shutDown();
       informers.stop();

@@ -1,4 +1,5 @@
-// Reconcile: every Switchboard resource and every Secret they reference, from the informer caches,
+// Reconcile: every Switchboard resource from the informer caches and every Secret they reference, read
+// by name (operator/kube/secrets.ts),
 // through compile() (the same function as `switchboard validate`), into one snapshot in the KV bucket
 // `sb-config`, written by compare-and-set and only when its hash changed. A configuration with errors
 // writes nothing: the last good snapshot stays in force, the resources named by an error get
@@ -12,6 +13,7 @@ import { KIND_NAMES } from '../router/config/resources/index.ts';
 import { type ConfigSnapshot, decodeSnapshot, encodeSnapshot, SNAPSHOT_KEY } from '../router/config/snapshot.ts';
 import type { Logger } from '../router/log.ts';
 import type { KubeObject } from './kube/informers.ts';
+import type { ReferencedSecrets } from './kube/secrets.ts';
 import {
   type DesiredStatus,
   desiredStatus,
@@ -88,7 +90,6 @@ export interface ReconcileOutcome {
 export class Reconciler {
   /** What the status of each resource (by objectKey) should be, from the last reconcile. */
   private desired = new Map<string, DesiredStatus>();
-  private referenced = new Set<string>();
   /** The Warning message last sent per resource, so a repeated write sends no second Event. */
   private readonly warned = new Map<string, string>();
   /** The snapshot in force, as last read or written. */
@@ -102,12 +103,8 @@ export class Reconciler {
     private readonly isLeader: () => boolean,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly secrets: ReferencedSecrets,
   ) {}
-
-  /** Whether a change of Secret NAMESPACE/NAME matters (a resource references it). */
-  secretReferenced(namespace: string, name: string): boolean {
-    return this.referenced.has(`${namespace}/${name}`);
-  }
 
   /** Whether OBJ's status differs from what the last reconcile decided (for updates of status alone). */
   statusStale(obj: KubeObject): boolean {
@@ -142,8 +139,7 @@ export class Reconciler {
     if (!this.cache.synced) return done({ outcome: 'not-synced', revision: null, errors: 0, statusKeys: [] });
 
     const objects = KIND_NAMES.flatMap((k) => this.cache.list(k));
-    const { inputs, referenced } = compileInputs(objects, this.cache.list('Secret'));
-    this.referenced = referenced;
+    const { inputs } = compileInputs(objects, await this.secrets.read(referencedSecrets(objects)));
     const result = compile(inputs);
     const stored = await this.readSnapshot();
     let revision = stored.snapshot?.revision ?? null;

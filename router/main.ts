@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ackRouter } from './api/ack.ts';
 import { createRequestListener } from './api/app.ts';
+import { auditRouter } from './api/audit.ts';
 import { credentialsFromEnv, TokenIndex } from './api/auth.ts';
 import { BacklogProbe } from './api/backlog.ts';
 import type { ApiContext } from './api/context.ts';
@@ -18,6 +19,8 @@ import { TenantRateLimiter } from './api/rate-limit.ts';
 import { reportsRouter } from './api/reports.ts';
 import { silencesRouter } from './api/silences.ts';
 import { statusRouter } from './api/status.ts';
+import { recordConfigChanges } from './audit/config-recorder.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { connectBus } from './bus/connection.ts';
 import { DeadLetters } from './bus/deadletter.ts';
 import { type NatsAuthSource, natsAuthSource, natsConnectSettings } from './bus/nats-options.ts';
@@ -133,6 +136,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
   }
   const retention = new IncidentRetention(store, resources.incidents, clock, log, { retentionMs });
   const events = new EventLog(js);
+  const audit = new AuditTrail(js);
+  recordConfigChanges(holder, audit, clock, log);
   const incidents = new IncidentService(store, events, metrics, clock, log);
   // Ingest goes first during a flood: senders wait for their answers, while applying alerts can catch up a
   // moment later (router/api/ingest-load.ts says what counts as a flood).
@@ -187,6 +192,8 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
     ingestLoad,
     started: () => started,
+    audit,
+    ...(env['SWITCHBOARD_METRICS_TOKEN'] ? { metricsToken: env['SWITCHBOARD_METRICS_TOKEN'] } : {}),
   };
   // Notifications: settings from the environment; acknowledge links need a signing key and a public URL.
   const notifyEnv = notifySettingsFromEnv(env);
@@ -213,6 +220,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
       oncallRouter(ctx),
       deadLettersRouter(ctx, deadLetters),
       silencesRouter(ctx, silences),
+      auditRouter(ctx, audit),
       reportsRouter(ctx),
       statusRouter(ctx),
     ]),

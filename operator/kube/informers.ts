@@ -1,9 +1,10 @@
-// Informers on the seven kinds and on Secrets: a local cache of every object, kept current by a watch.
+// Informers on the seven kinds: a local cache of every object, kept current by a watch. Secrets are not
+// listed or watched; the operator GETs the referenced ones by name (operator/kube/secrets.ts).
 // Built on @kubernetes/client-node's ListWatch, which re-lists by itself after a 410 Gone and re-watches
 // after a watch that ended cleanly, but STOPS on any other error (connection refused, reset, 5xx, a
 // failed list). Every such stop is restarted here with exponential backoff, from the last
 // resourceVersion (a resourceVersion that is too old by then gives a 410, and a fresh list).
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KINDS } from '../../router/config/resources/index.ts';
 import { backoffDelay, realScheduler, type Scheduler } from './work-queue.ts';
 
@@ -154,14 +155,13 @@ export class ResilientInformer {
   }
 }
 
-/** The informers of the operator: one per kind and namespace (or all namespaces), plus Secrets. */
+/** The informers of the operator: one per kind and namespace (or all namespaces). */
 export class Informers {
   readonly all: ResilientInformer[] = [];
 
   constructor(kc: KubeConfig, namespaces: string[] | null, o: InformerOptions) {
     const watch = new Watch(kc);
     const custom = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
     const scopes: (string | null)[] = namespaces && namespaces.length > 0 ? namespaces : [null];
     for (const namespace of scopes) {
       for (const k of KINDS) {
@@ -179,11 +179,6 @@ export class Informers {
             : custom.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: k.plural });
         this.all.push(new ResilientInformer(watch, source, path, list, o));
       }
-      const source: InformerSource = { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', namespace };
-      const path = namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
-      const list = (() =>
-        namespace ? core.listNamespacedSecret({ namespace }) : core.listSecretForAllNamespaces()) as unknown as ListFn;
-      this.all.push(new ResilientInformer(watch, source, path, list, o));
     }
   }
 
@@ -203,7 +198,7 @@ export class Informers {
     return this.all.reduce((n, i) => n + i.restarts, 0);
   }
 
-  /** Every cached object of KIND (a Switchboard kind or Secret). */
+  /** Every cached object of KIND (a Switchboard kind). */
   list(kind: string): KubeObject[] {
     return this.all.filter((i) => i.source.kind === kind).flatMap((i) => i.list());
   }

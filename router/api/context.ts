@@ -1,5 +1,6 @@
 // What the HTTP handlers need, passed in once (no globals).
 import type { JetStreamClient } from '@nats-io/jetstream';
+import type { AuditTrail } from '../audit/trail.ts';
 import type { Bus } from '../bus/connection.ts';
 import type { Clock } from '../clock.ts';
 import type { ConfigHolder } from '../config/holder.ts';
@@ -34,4 +35,8 @@ export interface ApiContext {
   ingestLoad: IngestLoad;
   /** True once the consumer runs and the incident cache is loaded. */
   started: () => boolean;
+  /** SWITCHBOARD_METRICS_TOKEN: when set, /metrics (per-tenant series) needs it as a bearer token. */
+  metricsToken?: string;
+  /** Where silences and config changes are recorded (GET /api/v1/audit); absent in tests that need none. */
+  audit?: AuditTrail;
 }

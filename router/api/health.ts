@@ -1,6 +1,22 @@
 // /healthz (the process serves), /readyz (config loaded, NATS connected, consumer running), /metrics.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
+import { AuthError } from '../errors.ts';
+import { bearerToken } from './auth.ts';
 import type { ApiContext } from './context.ts';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * /metrics names tenants, their incident counts and rates (security review M9): with
+ * SWITCHBOARD_METRICS_TOKEN set, only a scraper holding it reads them. Compared as hashes in constant time.
+ */
+function requireMetricsToken(ctx: ApiContext, authorization: string | undefined): void {
+  if (!ctx.metricsToken) return;
+  const given = bearerToken(authorization);
+  if (!given) throw new AuthError('send Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN> to read /metrics');
+  if (!timingSafeEqual(sha256(given), sha256(ctx.metricsToken))) throw new AuthError('the metrics token is not valid');
+}
 
 export function healthRouter(ctx: ApiContext): Router {
   const r = Router();
@@ -18,7 +34,8 @@ export function healthRouter(ctx: ApiContext): Router {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not ready', checks, revision: ctx.config.get()?.revision ?? null });
   });
-  r.get('/metrics', async (_req, res) => {
+  r.get('/metrics', async (req, res) => {
+    requireMetricsToken(ctx, req.header('authorization'));
     refreshGauges(ctx);
     res.setHeader('Content-Type', ctx.metrics.registry.contentType);
     res.send(await ctx.metrics.registry.metrics());

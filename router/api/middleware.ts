@@ -22,6 +22,7 @@ import {
 } from '../errors.ts';
 import { bearerToken, type Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
+import { redactUrl } from './redact.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -59,7 +60,7 @@ export function trackRequest(ctx: ApiContext, res: ServerResponse, id: string, m
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
-    ctx.log[level]({ req: { id, method, path: path() }, status: res.statusCode, ms }, 'request');
+    ctx.log[level]({ req: { id, method, path: redactUrl(path()) }, status: res.statusCode, ms }, 'request');
   });
 }
 
@@ -85,6 +86,12 @@ export function principalOf(ctx: ApiContext, token: string | null, tokenFrom: 'h
     throw new AuthError(
       "the token is not valid (check the Secret referenced by the tenant's spec.ingestTokenSecretRef)",
     );
+  // A URL ends up in proxy logs, browser history and tool configs: only a tenant's ingest token belongs there.
+  if (tokenFrom === 'path' && p.kind !== 'tenant') {
+    throw new ForbiddenError(
+      'only a tenant ingest token may be sent in the URL; send other tokens as Authorization: Bearer',
+    );
+  }
   return p;
 }
 
@@ -235,9 +242,9 @@ export function errorAnswer(ctx: ApiContext, err: unknown, req: { id: string; pa
   }
   // NATS away for a moment (restarting, a failover): the client should retry, as for ingest.
   if (natsUnavailable(err)) {
-    ctx.log.warn({ err, req: { id: req.id, path: req.path } }, 'NATS unavailable');
+    ctx.log.warn({ err, req: { id: req.id, path: redactUrl(req.path) } }, 'NATS unavailable');
     return answer(503, 'NATS is unreachable or did not answer in time; retry later', undefined, 5);
   }
-  ctx.log.error({ err, req: { id: req.id, path: req.path } }, 'unhandled error');
+  ctx.log.error({ err, req: { id: req.id, path: redactUrl(req.path) } }, 'unhandled error');
   return answer(500, 'internal error; the request id in X-Request-Id identifies it in the router log');
 }

@@ -29,6 +29,12 @@ function caller(req: Request): Extract<Principal, { kind: 'admin' } | { kind: 'r
   return p as Extract<Principal, { kind: 'admin' } | { kind: 'responder' }>;
 }
 
+/** Who did it, by the token used (the free-text `createdBy` only as a note: anyone can type anything). */
+function principalName(p: ReturnType<typeof caller>, said?: string): string {
+  const who = p.kind === 'admin' ? 'admin' : `token of ${p.tenant}`;
+  return said ? `${who} (createdBy: ${said})` : who;
+}
+
 function bodyObject(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
   if (typeof b !== 'object' || b === null || Array.isArray(b))
@@ -123,6 +129,14 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
       now,
     );
     ctx.log.info({ tenant, silence: silence.id, by: silence.createdBy }, 'silence created');
+    await ctx.audit?.append({
+      type: 'silence.created',
+      at: new Date(now).toISOString(),
+      tenant,
+      silenceId: silence.id,
+      by: principalName(p, silence.createdBy),
+      endsAt: silence.endsAt,
+    });
     res.status(201).json(silenceView(silence, now));
   });
 
@@ -155,6 +169,13 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
     const expired = await silences.expire(s.id, now, by);
     if (!expired) throw new NotFoundError(`silence ${s.id} not found`);
     ctx.log.info({ tenant: s.tenant, silence: s.id, by }, 'silence expired');
+    await ctx.audit?.append({
+      type: 'silence.expired',
+      at: new Date(now).toISOString(),
+      tenant: s.tenant,
+      silenceId: s.id,
+      by,
+    });
     res.json(silenceView(expired, now));
   });
   return r;

@@ -39,8 +39,10 @@ export function verifyAckToken(token: string, key: string, now: number): AckVeri
     return { ok: false, reason: 'malformed' };
   }
   const [body, sig] = parts as [string, string];
-  const given = Buffer.from(sig, 'base64url');
-  const expected = mac(key, body);
+  // Compare the canonical spelling, not decoded bytes: Buffer.from(…, 'base64url') ignores the unused low
+  // bits of the last character, so four different signature strings would otherwise all verify.
+  const given = Buffer.from(sig);
+  const expected = Buffer.from(mac(key, body).toString('base64url'));
   // timingSafeEqual needs equal lengths; a length mismatch is a forgery either way.
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'bad-signature' };
@@ -50,6 +52,8 @@ export function verifyAckToken(token: string, key: string, now: number): AckVeri
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+  // Signed is not the same as well-formed: null, numbers and arrays are a 4xx, not a TypeError.
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'malformed' };
   const p = raw as { i?: unknown; t?: unknown; e?: unknown; r?: unknown };
   if (typeof p.i !== 'string' || typeof p.t !== 'string' || typeof p.e !== 'number') {
     return { ok: false, reason: 'malformed' };

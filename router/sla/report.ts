@@ -22,6 +22,7 @@ import {
   slaExempt,
   slaStatus,
 } from './breaches.ts';
+import { csvLine } from './csv.ts';
 import { updateCadence } from './updates.ts';
 import { type Component, clipSpans, maintenanceSpans, mergeSpans, type Span, subtractSpans, uptime } from './uptime.ts';
 
@@ -436,15 +437,6 @@ export function humanDuration(secondsValue: number | null): string {
 }
 
 // ---- CSV ----
-
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  // Quote what CSV needs quoted; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-const csvLine = (fields: unknown[]) => `${fields.map(csvField).join(',')}\r\n`;
 
 const INCIDENT_COLUMNS = [
   'id',

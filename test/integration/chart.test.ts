@@ -30,7 +30,11 @@ const ALL_ON = {
     enabled: true,
     routerFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
   },
-  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  serviceMonitor: {
+    enabled: true,
+    labels: { release: 'kube-prometheus-stack' },
+    metricsTokenSecret: { name: 'sb-metrics', key: 'token' },
+  },
   prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
   dashboards: { enabled: true },
 };
@@ -394,7 +398,7 @@ describe('against a real kube-apiserver', () => {
       for (const c of checks) assert.equal(await can(sa, ...c), want, `${sa} can-i ${c.join(' ')}: expected ${want}`);
     };
 
-    it('watching all namespaces: reads the seven kinds and Secrets, writes status, Events and its own Lease', async () => {
+    it('watching all namespaces: reads the seven kinds and GETs Secrets (no list/watch), writes status, Events and its own Lease', async () => {
       const { yaml } = await renderChart({});
       await kube.kubectlInput(yaml, 'apply', '-f', '-');
       const sa = 'sb-switchboard-operator';
@@ -418,7 +422,6 @@ describe('against a real kube-apiserver', () => {
       );
       await expectAll(sa, true, [
         ['get', 'secrets', '-n', 'team-a'],
-        ['watch', 'secrets', '-A'],
         ['create', 'events', '-n', 'team-a'],
         ['create', 'events.events.k8s.io', '-n', 'team-a'],
         ['create', 'leases.coordination.k8s.io', '-n', NS],
@@ -429,6 +432,10 @@ describe('against a real kube-apiserver', () => {
         ['update', 'tenants.switchboard.dev', '-n', 'team-a'],
         ['delete', 'tenants.switchboard.dev', '-n', 'team-a'],
         ['create', 'tenants.switchboard.dev', '-n', 'team-a'],
+        // Referenced Secrets are read by name only (security review M6).
+        ['list', 'secrets', '-A'],
+        ['watch', 'secrets', '-A'],
+        ['list', 'secrets', '-n', 'team-a'],
         ['delete', 'secrets', '-n', NS],
         ['create', 'secrets', '-n', NS],
         ['update', 'secrets', '-n', 'team-a'],
@@ -460,7 +467,7 @@ describe('against a real kube-apiserver', () => {
       const sa = 'scoped-switchboard-operator';
       await expectAll(sa, true, [
         ['list', 'tenants.switchboard.dev', '-n', 'team-a'],
-        ['watch', 'secrets', '-n', 'team-b'],
+        ['get', 'secrets', '-n', 'team-b'],
         ['patch', 'channels.switchboard.dev', '--subresource=status', '-n', 'team-b'],
         ['create', 'events', '-n', 'team-a'],
         ['update', 'leases.coordination.k8s.io/switchboard-operator', '-n', NS],
@@ -470,6 +477,7 @@ describe('against a real kube-apiserver', () => {
         ['list', 'tenants.switchboard.dev', '-n', 'team-c'],
         ['get', 'secrets', '-n', 'team-c'],
         ['list', 'secrets', '-A'],
+        ['watch', 'secrets', '-n', 'team-b'],
         ['get', 'secrets', '-n', NS],
         ['create', 'events', '-n', 'team-c'],
       ]);

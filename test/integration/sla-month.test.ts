@@ -503,12 +503,14 @@ describe('a month of incidents: the SLA report by hand', () => {
       before[t] = { json: JSON.stringify(json), csv, html };
     }
     const csv = before['acme']?.csv.split('\r\n') ?? [];
-    assert.equal(csv.filter((l) => /^[0-9a-z]{19},/.test(l)).length, 8);
-    assert.ok(csv.includes('respond_within_target_percent,62.5,100,-37.5'));
-    assert.ok(csv.includes('updates_on_time_percent,50,100,-50'));
-    assert.ok(csv.includes('uptime_percent_web,99.324,99.866,-0.542'));
+    assert.equal(csv.filter((l) => /^"[0-9a-z]{19}",/.test(l)).length, 8);
+    assert.ok(csv.includes('"respond_within_target_percent",62.5,100,-37.5'));
+    assert.ok(csv.includes('"updates_on_time_percent",50,100,-50'));
+    assert.ok(csv.includes('"uptime_percent_web",99.324,99.866,-0.542'));
     assert.ok(
-      csv.includes(`update,${driver.ids['A8']},high,VPN gateway flapping,2026-03-25T08:00:00.000Z,7200,false,1`),
+      csv.includes(
+        `"update","${driver.ids['A8']}","high","VPN gateway flapping","2026-03-25T08:00:00.000Z",7200,false,1`,
+      ),
     );
     const html = before['acme']?.html ?? '';
     assert.match(html, /Executive summary[\s\S]*Technical detail/);

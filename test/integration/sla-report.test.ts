@@ -103,9 +103,9 @@ describe('SLA report over the API', () => {
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
     const lines = (csv.body as string).split('\r\n');
-    assert.ok(lines[1]?.startsWith(`${a},critical,`));
-    assert.ok(lines[2]?.startsWith(`${c},high,`) && lines[2].includes(',breached,met,900,,'), lines[2]);
-    assert.ok(lines.includes('mtta_mean_seconds,1650,300,1350'));
+    assert.ok(lines[1]?.startsWith(`"${a}","critical",`));
+    assert.ok(lines[2]?.startsWith(`"${c}","high",`) && lines[2].includes(',"breached","met",900,,'), lines[2]);
+    assert.ok(lines.includes('"mtta_mean_seconds",1650,300,1350'));
     const html = await viewer.get(`/api/v1/reports/sla?${query}&format=html`);
     assert.equal(html.status, 200);
     assert.match(html.headers.get('content-type') ?? '', /^text\/html/);

@@ -211,7 +211,8 @@ podAntiAffinity:
   verbs: [get, update, patch]
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, list, watch]
+  # Only the Secrets a Switchboard resource references, read by name: no list, no watch.
+  verbs: [get]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

@@ -1,5 +1,6 @@
 // Signed acknowledge links and the /ack pages: GET shows, only POST acknowledges.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
@@ -160,4 +161,31 @@ describe('GET/POST /ack/{token}', () => {
     const res = await fetch(link('inc2', NOW + HOUR, 'globex'));
     assert.equal(res.status, 404);
   });
+});
+
+describe('ack tokens: canonical signatures and payload shape (security review L1, L5)', () => {
+  const token = signAckToken({ incidentId: 'inc1', tenant: 'acme', exp: NOW + HOUR }, KEY);
+  it('only the canonical base64url encoding of the signature verifies', () => {
+    const [body, sig] = token.split('.') as [string, string];
+    // 32 bytes = 43 base64url characters; the last one carries 2 unused bits, so 4 spellings decode alike.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1) as string);
+    const variants = [0, 1, 2, 3]
+      .map((bits) => `${sig.slice(0, -1)}${alphabet[(last & ~3) | bits]}`)
+      .filter((s) => s !== sig);
+    assert.equal(variants.length, 3);
+    for (const v of variants) {
+      assert.deepEqual(Buffer.from(v, 'base64url'), Buffer.from(sig, 'base64url'), 'same bytes, other spelling');
+      assert.equal(verifyAckToken(`${body}.${v}`, KEY, NOW).ok, false, v);
+    }
+    assert.equal(verifyAckToken(`${body}.${sig}=`, KEY, NOW).ok, false, 'padding is not canonical');
+    assert.equal(verifyAckToken(token, KEY, NOW).ok, true);
+  });
+  for (const json of ['null', '1', '"x"', '[]', 'true']) {
+    it(`a correctly signed ${json} payload is malformed, not a crash`, () => {
+      const body = Buffer.from(json).toString('base64url');
+      const sig = createHmac('sha256', KEY).update(body).digest('base64url');
+      assert.deepEqual(verifyAckToken(`${body}.${sig}`, KEY, NOW), { ok: false, reason: 'malformed' });
+    });
+  }
 });

@@ -187,9 +187,9 @@ describe('report with customer updates and uptime', () => {
   it('CSV and HTML carry them', () => {
     const r = report();
     const csv = reportCsv(r);
-    assert.ok(csv.includes('\r\nupdate,a,critical,Web slow,2026-03-02T10:40:00.000Z,1200,false,2\r\n'));
-    assert.ok(csv.includes('\r\nuptime_percent_web,95.833,100,-4.167\r\n'));
-    assert.ok(csv.includes('\r\nbreaches_update,2,0,2\r\n'));
+    assert.ok(csv.includes('\r\n"update","a","critical","Web slow","2026-03-02T10:40:00.000Z",1200,false,2\r\n'));
+    assert.ok(csv.includes('\r\n"uptime_percent_web",95.833,100,-4.167\r\n'));
+    assert.ok(csv.includes('\r\n"breaches_update",2,0,2\r\n'));
     const html = reportHtml(r);
     assert.match(html, /Customer updates on time/);
     assert.match(html, /update #2/);

@@ -96,17 +96,17 @@ describe('SLA report', () => {
     const lines = reportCsv(report()).split('\r\n');
     assert.match(
       lines[0] as string,
-      /^id,severity,title,status,openedAt,.*,respondOverrunSeconds,resolveOverrunSeconds,pagingSince,updates,customerUpdates,updateBreaches,components$/,
+      /^"id","severity","title","status","openedAt",.*,"respondOverrunSeconds","resolveOverrunSeconds","pagingSince","updates","customerUpdates","updateBreaches","components"$/,
     );
     assert.match(
       lines[2] as string,
-      /^i2,critical,Incident i2,resolved,2026-03-03T10:00:00.000Z,.*,breached,met,300,,2026-03-03T10:00:00.000Z,no_target,0,0,$/,
+      /^"i2","critical","Incident i2","resolved","2026-03-03T10:00:00.000Z",.*,"breached","met",300,,"2026-03-03T10:00:00.000Z","no_target",0,0,""$/,
     );
     assert.equal(lines[7], '');
-    assert.equal(lines[8], 'metric,current,previous,change');
-    assert.ok(lines.includes('mtta_mean_seconds,1260,300,960'));
-    assert.ok(lines.includes('respond_within_target_percent,66.7,100,-33.3'));
-    assert.ok(lines.includes('breaches,3,0,3'));
+    assert.equal(lines[8], '"metric","current","previous","change"');
+    assert.ok(lines.includes('"mtta_mean_seconds",1260,300,960'));
+    assert.ok(lines.includes('"respond_within_target_percent",66.7,100,-33.3'));
+    assert.ok(lines.includes('"breaches",3,0,3'));
   });
 
   it('HTML: executive summary before the detail, inline SVG, escaped, no external references', () => {
