@@ -59,7 +59,7 @@ print_result() {
   printf 'BUILD_BASE=%s\nRUNTIME_BASE=%s\nSTORAGE_ROOT=%s\nRUN_ROOT=%s\n' "$BUILD_BASE" "$RUNTIME_BASE" "$STORAGE_ROOT" "$RUN_ROOT"
 }
 
-mkdir -p "$STORAGE_ROOT" "$RUN_ROOT"
+mkdir -p "$STORAGE_ROOT" "$RUN_ROOT" "$cache/containers"
 # Two test runs at once (or a test and a developer) must not both make the bases.
 exec 9>"$cache/containers/bases.lock"
 flock 9
