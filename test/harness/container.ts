@@ -109,6 +109,9 @@ export async function buildImage(b: ImageBases, tag: string, log: (line: string)
   const id = output.trim().split('\n').pop()?.trim() ?? '';
   if (!/^[0-9a-f]{64}$/.test(id))
     throw new Error(`buildah bud printed no image id at the end:\n${output.slice(-2000)}`);
+  // vfs stores every layer as a full copy (~0.3-0.7 GB each): drop the cached steps of builds older than a
+  // day, so the cache follows source changes without filling the disk.
+  await run('podman', [...storageArgs(b), 'image', 'prune', '--force', '--filter', 'until=24h'], () => undefined);
   return id;
 }
 
