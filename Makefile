@@ -29,7 +29,7 @@ node_modules/.package-lock.json: package.json package-lock.json .tools/bin/node
 deps: node_modules/.package-lock.json
 
 tools:
-	scripts/tools.sh node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc kube-apiserver etcd kubectl
+	scripts/tools.sh node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc buildah podman runc debootstrap kube-apiserver etcd kubectl
 
 gen: deps
 	npm run --silent gen

