@@ -5,6 +5,7 @@ import { AUDIT_TYPES, type AuditTrail } from '../audit/trail.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import type { ApiContext } from './context.ts';
 import { authenticate } from './middleware.ts';
+import { decide } from './scopes.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -31,12 +32,15 @@ export function auditRouter(ctx: ApiContext, audit: AuditTrail): Router {
     }
     const asked = typeof req.query['tenant'] === 'string' && req.query['tenant'] ? req.query['tenant'] : undefined;
     let tenant = asked;
-    if (p?.kind === 'tenant') {
+    if (!p) throw new ForbiddenError('no principal');
+    if (p.kind !== 'admin') {
+      // A tenant reads the audit of what it may manage: its silences (the responder token).
+      const d = decide(p, 'silences.manage');
+      if (!d.allowed || p.kind !== 'responder')
+        throw new ForbiddenError(d.allowed ? 'the audit trail needs a responder token or the admin token' : d.error);
       if (asked && asked !== p.tenant) throw new ForbiddenError(`this token reads tenant ${p.tenant} only`);
       if (type === 'config.changed') throw new ForbiddenError('configuration changes need the admin token');
       tenant = p.tenant;
-    } else if (p?.kind !== 'admin') {
-      throw new ForbiddenError('the audit trail needs the admin token or a tenant token');
     }
     const events = await audit.read({
       from,

@@ -29,10 +29,9 @@ function caller(req: Request): Extract<Principal, { kind: 'admin' } | { kind: 'r
   return p as Extract<Principal, { kind: 'admin' } | { kind: 'responder' }>;
 }
 
-/** Who did it, by the token used (the free-text `createdBy` only as a note: anyone can type anything). */
-function principalName(p: ReturnType<typeof caller>, said?: string): string {
-  const who = p.kind === 'admin' ? 'admin' : `token of ${p.tenant}`;
-  return said ? `${who} (createdBy: ${said})` : who;
+/** Who did it, for the audit trail: the token used, and under the shared admin token the person it names. */
+function auditActor(p: ReturnType<typeof caller>, said: string): string {
+  return p.kind === 'admin' ? `admin (createdBy: ${said})` : principalName(p);
 }
 
 function bodyObject(req: Request): Record<string, unknown> {
@@ -134,7 +133,7 @@ export function silencesRouter(ctx: ApiContext, silences: SilenceStore): Router 
       at: new Date(now).toISOString(),
       tenant,
       silenceId: silence.id,
-      by: principalName(p, silence.createdBy),
+      by: auditActor(p, silence.createdBy),
       endsAt: silence.endsAt,
     });
     res.status(201).json(silenceView(silence, now));

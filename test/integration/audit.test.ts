@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningRouter } from '../../router/main.ts';
 import { NatsServer } from '../harness/nats.ts';
 import { waitFor } from '../harness/ports.ts';
-import { ADMIN_TOKEN, api, copyConfig, startTestRouter, TOKENS } from '../harness/router.ts';
+import { ADMIN_TOKEN, api, copyConfig, RESPONDER_TOKENS, startTestRouter, TOKENS } from '../harness/router.ts';
 
 const HOUR = 3_600_000;
 
@@ -54,8 +54,8 @@ describe('audit trail', () => {
   });
 
   it('silences: created and expired, by which principal; a tenant sees only its own', async () => {
-    // The first test rotated acme's token.
-    const acme = api(routers[1]?.url as string, 'acme-rotated-token');
+    // Silences need the responder token (issue #17 point 5); the first test rotated acme's ingest token.
+    const acme = api(routers[1]?.url as string, 'acme-responder-token');
     const created = await acme.post('/api/v1/silences', {
       matchers: ['alertname="DiskFull"'],
       endsAt: new Date(Date.now() + 2 * HOUR).toISOString(),
@@ -70,7 +70,7 @@ describe('audit trail', () => {
     assert.deepEqual(
       all.map((e: { type: string; silenceId: string; by: string }) => [e.type, e.silenceId, e.by]),
       [
-        ['silence.created', id, 'token of acme (createdBy: jane)'],
+        ['silence.created', id, 'tenant:acme:responder'],
         ['silence.expired', id, 'admin'],
       ],
     );
@@ -80,7 +80,8 @@ describe('audit trail', () => {
       ['silence.created', 'silence.expired'],
       'acme sees its silences and no config changes',
     );
-    const globex = api(routers[0]?.url as string, TOKENS.globex);
+    const globex = api(routers[0]?.url as string, RESPONDER_TOKENS.globex);
+    assert.equal((await api(routers[0]?.url as string, TOKENS.globex).get('/api/v1/audit')).status, 403);
     assert.deepEqual((await globex.get('/api/v1/audit')).body.events, []);
     assert.equal((await globex.get('/api/v1/audit?tenant=acme')).status, 403);
     assert.equal((await acme.get('/api/v1/audit?type=config.changed')).status, 403);
