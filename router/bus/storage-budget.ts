@@ -4,8 +4,11 @@
 // store left (max_file_store), so the budget must be below it; the chart derives both from the volume size.
 import type { BusSettings } from './settings.ts';
 
-/** Shares of the budget, in the proportion of the defaults (2 GiB : 10 GiB : 2 GiB). */
-export const STORAGE_SHARES = { alerts: 1 / 7, events: 5 / 7, incidents: 1 / 7 } as const;
+/**
+ * Shares of the budget, in the proportion of the defaults (2 GiB : 10 GiB : 2 GiB), less 1/56 of it for the
+ * dead-letter stream (256 MiB of a 14 GiB budget), taken from the events' share.
+ */
+export const STORAGE_SHARES = { alerts: 8 / 56, events: 39 / 56, incidents: 8 / 56, deadLetter: 1 / 56 } as const;
 
 /** Smallest budget: each share must hold more than a burst of alerts and a day of events. */
 export const MIN_STORAGE_BUDGET = 70 * 1024 ** 2;
@@ -34,8 +37,9 @@ export function parseBytes(text: string, name: string): number {
 /** The stream limits of a budget of `bytes`. */
 export function splitStorageBudget(
   bytes: number,
-): Pick<BusSettings, 'alertsMaxBytes' | 'eventsMaxBytes' | 'incidentsMaxBytes'> {
+): Pick<BusSettings, 'alertsMaxBytes' | 'eventsMaxBytes' | 'incidentsMaxBytes' | 'deadLetterMaxBytes'> {
   return {
+    deadLetterMaxBytes: Math.floor(bytes * STORAGE_SHARES.deadLetter),
     alertsMaxBytes: Math.floor(bytes * STORAGE_SHARES.alerts),
     eventsMaxBytes: Math.floor(bytes * STORAGE_SHARES.events),
     incidentsMaxBytes: Math.floor(bytes * STORAGE_SHARES.incidents),

@@ -174,12 +174,19 @@ describe('storage budget', () => {
     );
   });
 
-  it('splits the budget 1:5:1 and never exceeds it', () => {
-    const b = 7 * 1024 ** 3;
+  it('splits the budget 8:39:8:1 (alerts, events, incidents, dead letters) and never exceeds it', () => {
+    const b = 14 * 1024 ** 3;
     const s = splitStorageBudget(b);
-    assert.deepEqual(s, { alertsMaxBytes: 1024 ** 3, eventsMaxBytes: 5 * 1024 ** 3, incidentsMaxBytes: 1024 ** 3 });
+    assert.deepEqual(s, {
+      alertsMaxBytes: 2 * 1024 ** 3,
+      eventsMaxBytes: 39 * 256 * 1024 ** 2,
+      incidentsMaxBytes: 2 * 1024 ** 3,
+      deadLetterMaxBytes: 256 * 1024 ** 2,
+    });
     const odd = splitStorageBudget(3_999_999_999);
-    assert.ok(odd.alertsMaxBytes + odd.eventsMaxBytes + odd.incidentsMaxBytes <= 3_999_999_999);
+    assert.ok(
+      odd.alertsMaxBytes + odd.eventsMaxBytes + odd.incidentsMaxBytes + odd.deadLetterMaxBytes <= 3_999_999_999,
+    );
   });
 
   it('keeps the defaults when unset and refuses a budget too small', () => {
