@@ -73,9 +73,11 @@ export function severityFromLabel(value: string | undefined): Severity {
  * lost to Alertmanager (they stay in its group) but Switchboard has not seen them; the HTTP layer
  * should log and count them.
  */
+const GRAFANA_PAYLOAD_VERSION = '1';
+
 export function parseAlertmanager(body: unknown, receivedAt: Date): IngestResult {
   const payload = requireObject(body, '', 'an Alertmanager webhook payload (a JSON object)');
-  checkVersion(ownField(payload, 'version'));
+  checkVersion(ownField(payload, 'version'), ownField(payload, 'orgId') !== undefined);
   const alerts = requireArray(ownField(payload, 'alerts'), 'alerts', 'an array of alerts');
   checkAlertCount(alerts.length, 'alerts');
   const truncated = readTruncatedAlerts(payload);
@@ -84,14 +86,19 @@ export function parseAlertmanager(body: unknown, receivedAt: Date): IngestResult
   return { alerts: drafts, truncated };
 }
 
-function checkVersion(version: unknown): void {
-  if (version === ALERTMANAGER_PAYLOAD_VERSION) return;
+/**
+ * Alertmanager's webhook is version "4". Grafana Alerting's webhook contact point sends the same shape (plus
+ * orgId, title, state, message, and per alert fingerprint, silenceURL, dashboardURL, panelURL, values) as
+ * version "1"; it is told apart by its orgId.
+ */
+function checkVersion(version: unknown, grafana: boolean): void {
+  if (version === ALERTMANAGER_PAYLOAD_VERSION || (grafana && version === GRAFANA_PAYLOAD_VERSION)) return;
   if (version === undefined) {
     throw new ValidationError('version', `is missing; Switchboard reads Alertmanager webhook payload version "4"`);
   }
   throw new ValidationError(
     'version',
-    `${preview(version)} is not supported; Switchboard reads Alertmanager webhook payload version "4"`,
+    `${preview(version)} is not supported; Switchboard reads Alertmanager webhook payload version "4" (and Grafana Alerting's "1", which carries orgId)`,
   );
 }
 
@@ -143,15 +150,21 @@ function readStatus(alert: JsonObject, field: string): AlertStatus {
   throw new ValidationError(statusField, `must be "firing" or "resolved", got ${preview(status)}`);
 }
 
-/** Annotations, plus Alertmanager's `generatorURL` (the Prometheus graph link) unless one is already there. */
+/**
+ * Links a responder follows: Alertmanager's `generatorURL` (the Prometheus graph), and Grafana's dashboard,
+ * panel and silence links.
+ */
+const LINK_FIELDS = ['generatorURL', 'dashboardURL', 'panelURL', 'silenceURL'] as const;
+
+/** Annotations, plus the alert's links (LINK_FIELDS) as annotations unless one of that name is already there. */
 function readAnnotations(alert: JsonObject, field: string): NamedValue[] {
   const raw = ownField(alert, 'annotations');
   const annotationsField = keyPath(field, 'annotations');
   const entries =
     raw === undefined ? [] : readStringMap(raw, annotationsField, INGEST_LIMITS.maxAnnotationsPerAlert, 'annotations');
-  const generatorURL = optionalString(alert, 'generatorURL', field);
-  if (generatorURL && !entries.some((e) => e.name === 'generatorURL')) {
-    entries.push({ name: 'generatorURL', value: generatorURL, field: keyPath(field, 'generatorURL') });
+  for (const name of LINK_FIELDS) {
+    const url = optionalString(alert, name, field);
+    if (url && !entries.some((e) => e.name === name)) entries.push({ name, value: url, field: keyPath(field, name) });
   }
   return entries;
 }

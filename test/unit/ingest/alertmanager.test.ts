@@ -211,4 +211,20 @@ describe('parseAlertmanager: rejects malformed payloads with the field at fault'
       assertRejects(() => parseAlertmanager(body(), NOW), field, message);
     });
   }
+
+  it('accepts Grafana Alerting\'s webhook (version "1" with orgId): its fingerprint and links', () => {
+    const r = parseAlertmanager(fixture('grafana-11-webhook.json'), new Date('2026-01-01T00:00:00Z'));
+    assert.equal(r.alerts.length, 1);
+    const a = r.alerts[0];
+    assert.equal(a?.fingerprint, 'c6eadffa33fcdf37');
+    assert.equal(a?.summary, 'This alert was triggered for zone us-1');
+    assert.equal(a?.labels['alertname'], 'High memory usage');
+    assert.equal(a?.annotations['dashboardURL'], 'https://play.grafana.org/d/abc123');
+    assert.equal(a?.annotations['panelURL'], 'https://play.grafana.org/d/abc123?viewPanel=2');
+    assert.match(a?.annotations['silenceURL'] ?? '', /^https:\/\/play\.grafana\.org\/alerting\/silence\/new/);
+    assert.equal(a?.annotations['generatorURL'], 'https://play.grafana.org/alerting/1afz29v7z/edit');
+    // Version "1" without Grafana's orgId is still an unknown Alertmanager version.
+    const { orgId: _orgId, ...noOrg } = fixture('grafana-11-webhook.json') as Record<string, unknown>;
+    assert.throws(() => parseAlertmanager(noOrg, new Date()), /version/);
+  });
 });
