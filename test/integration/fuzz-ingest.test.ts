@@ -1084,13 +1084,13 @@ describe('after the fuzzing', () => {
     const list = await client.send({
       method: 'GET',
       path: '/api/v1/incidents?limit=60',
-      headers: authHeader(TOKENS.acme),
+      headers: authHeader(RESPONDER_TOKENS.acme),
     });
     for (const i of list.json.incidents as { id: string }[]) {
       paths.push(`/api/v1/incidents/${i.id}`, `/api/v1/incidents/${i.id}/postmortem`);
     }
     for (const path of paths) {
-      const r = await client.send({ method: 'GET', path, headers: authHeader(TOKENS.acme) });
+      const r = await client.send({ method: 'GET', path, headers: authHeader(RESPONDER_TOKENS.acme) });
       assertWellAnswered(r, `GET ${path}`);
       assert.equal(r.status, 200, `${path}: ${r.text.slice(0, 300)}`);
       assertNoLeak('acme', path, r, `GET ${path}`);
