@@ -34,6 +34,7 @@ spec:
   escalationPolicy: ${policy}
   timezone: Etc/UTC
   ingestTokenSecretRef: {name: tokens, key: ${name}}
+  responderTokenSecretRef: {name: tokens, key: ${name}-responder}
   groupBy: [alertname, host]
 `;
   return `apiVersion: v1
@@ -42,6 +43,8 @@ metadata: {name: tokens, namespace: poison}
 stringData:
   ${POISONER}: ${POISONER}-token
   ${BYSTANDER}: ${BYSTANDER}-token
+  ${POISONER}-responder: ${POISONER}-responder-token
+  ${BYSTANDER}-responder: ${BYSTANDER}-responder-token
 ${tenant(POISONER, 'later')}${tenant(BYSTANDER, 'pages')}---
 apiVersion: switchboard.dev/v1alpha1
 kind: ServiceLevel
@@ -169,7 +172,8 @@ describe('a tenant whose alerts cannot be applied', () => {
   it('the H2 recipe (long silence, alert just under max_payload) no longer blocks the partition', async (t) => {
     const poisoner = api(router.url, `${POISONER}-token`);
     const long = 'A'.repeat(4_000);
-    const s = await poisoner.post('/api/v1/silences', {
+    // The silence with the tenant's responder token (silences are the responder's scope).
+    const s = await api(router.url, `${POISONER}-responder-token`).post('/api/v1/silences', {
       matchers: ['host="poison"', ...[0, 1, 2, 3, 4].map((i) => `z${i}!="${long}"`)],
       endsAt: new Date(Date.now() + 3_600_000).toISOString(),
       createdBy: 'customer',
@@ -195,9 +199,9 @@ describe('a tenant whose alerts cannot be applied', () => {
     const jsm = await jetstreamManager(nc);
     const bucket = 'KV_sb-incidents';
     try {
-      // The cause: the incidents bucket takes no value over 8 KiB (an alert state with 20 KB of annotations).
+      // The cause: the incidents bucket takes no value over 4 KiB (an alert state with 8 KiB of annotations, what ingest keeps of 20 KB).
       const cfg = (await jsm.streams.info(bucket)).config;
-      await jsm.streams.update(bucket, { ...cfg, max_msg_size: 8_192 });
+      await jsm.streams.update(bucket, { ...cfg, max_msg_size: 4_096 });
       const poisoner = api(router.url, `${POISONER}-token`);
       const processedBefore = await metric('switchboard_alerts_processed_total', { tenant: POISONER });
       const r = await poisoner.post('/api/v1/alerts', bigAlert('too-big', 'big', 20_000));
