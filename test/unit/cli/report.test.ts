@@ -11,7 +11,7 @@ import { UsageError } from '../../../cli/usage.ts';
 import type { RunningRouter } from '../../../router/main.ts';
 import { NatsServer } from '../../harness/nats.ts';
 import { freePort, waitFor } from '../../harness/ports.ts';
-import { ADMIN_TOKEN, api, startTestRouter, TOKENS } from '../../harness/router.ts';
+import { ADMIN_TOKEN, api, RESPONDER_TOKENS, startTestRouter, TOKENS } from '../../harness/router.ts';
 import { ROOT } from '../../harness/tools.ts';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
@@ -65,8 +65,8 @@ async function inProcess(args: string[], env: Record<string, string> = {}) {
 before(async () => {
   nats = await NatsServer.start();
   router = await startTestRouter(nats.url, { clock: () => now });
-  const acme = api(router.url, TOKENS.acme);
-  const r = await acme.post('/api/v1/alerts', {
+  const acme = api(router.url, RESPONDER_TOKENS.acme);
+  const r = await api(router.url, TOKENS.acme).post('/api/v1/alerts', {
     fingerprint: 'db',
     summary: 'DB down',
     severity: 'critical',
@@ -109,12 +109,12 @@ describe('switchboard report', () => {
   it('CSV and HTML to a file; the token and URL from the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-report-'));
     const csv = join(dir, 'r.csv');
-    const env = { SWITCHBOARD_ADMIN_TOKEN: TOKENS.acme, SWITCHBOARD_URL: router.url };
+    const env = { SWITCHBOARD_ADMIN_TOKEN: RESPONDER_TOKENS.acme, SWITCHBOARD_URL: router.url };
     const r = await inProcess([...period, '--format', 'csv', '--output', csv, '--quiet'], env);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, '');
     assert.equal(r.err, '');
-    assert.match(readFileSync(csv, 'utf8'), /^id,severity,title,/);
+    assert.match(readFileSync(csv, 'utf8'), /^"id","severity","title",/);
     const html = join(dir, 'r.html');
     const h = await inProcess([...period, '-f', 'html', '-o', html], env);
     assert.equal(h.code, 0, h.err);
@@ -123,7 +123,7 @@ describe('switchboard report', () => {
   });
 
   it("exit 1 with the router's message when it refuses", async () => {
-    const r = await inProcess([...period, '--url', router.url, '--token', TOKENS.globex]);
+    const r = await inProcess([...period, '--url', router.url, '--token', RESPONDER_TOKENS.globex]);
     assert.equal(r.code, 1);
     assert.match(r.err, /the router answered 403: this token reads tenant globex only/);
     const u = await inProcess([

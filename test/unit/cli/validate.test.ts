@@ -63,8 +63,8 @@ describe('switchboard validate', () => {
 
     const skipped = cli('validate', '--skip-secrets', dir);
     assert.equal(skipped.code, 0, skipped.err);
-    assert.match(skipped.out, /^valid: 3 Tenant.*; 11 Secret references not checked$/m);
-    assert.equal(skipped.err.match(/^warning: .*is not in the manifests \(skipped\)$/gm)?.length, 11, skipped.err);
+    assert.match(skipped.out, /^valid: 3 Tenant.*; 13 Secret references not checked$/m);
+    assert.equal(skipped.err.match(/^warning: .*is not in the manifests \(skipped\)$/gm)?.length, 13, skipped.err);
 
     const json = JSON.parse(cli('validate', '--skip-secrets', '--output', 'json', dir).out) as {
       valid: boolean;
